@@ -1,0 +1,21 @@
+// The subcommands of the `xquant` tool. Each registers its options on the CLI11 app and returns
+// the process exit code when run. Exit codes: 0 success, 1 the input was refused or failed
+// (the message says why), 2 wrong command-line usage.
+#pragma once
+
+#include <CLI/CLI.hpp>
+
+#include <functional>
+
+namespace xquant::cli {
+
+constexpr int kExitOk = 0;
+constexpr int kExitFailure = 1;
+constexpr int kExitUsage = 2;
+
+// Adds `xquant info` to `app`; `*run` is set to the function that executes it.
+void AddInfoCommand(CLI::App& app, std::function<int()>* run);
+// Adds `xquant run`.
+void AddRunCommand(CLI::App& app, std::function<int()>* run);
+
+}  // namespace xquant::cli

@@ -1,0 +1,77 @@
+// Executing a model and watching every tensor it produces.
+#pragma once
+
+#include <functional>
+#include <map>
+#include <memory>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "xquant/graph.h"
+#include "xquant/model.h"
+#include "xquant/status.h"
+#include "xquant/tensor.h"
+
+namespace xquant {
+
+// What an observer is shown: one tensor just produced by one node.
+// The references are valid only during the callback; copy the Tensor (cheap, shares the buffer)
+// to keep it.
+struct TensorEvent {
+  const Node& node;
+  NodeId node_id;
+  int output_index;
+  const std::string& name;
+  const Tensor& tensor;
+};
+
+// Sees each tensor as it is produced, in execution order. Constants (initializers, and values
+// folded at preparation: dequantized weights, shape arithmetic) are not produced by a run and are
+// not reported; Session::graph() holds them. Returning an error stops the run with that error.
+class Observer {
+ public:
+  virtual ~Observer() = default;
+  virtual Status OnTensor(const TensorEvent& event) = 0;
+};
+
+// An Observer made from a function.
+class FunctionObserver : public Observer {
+ public:
+  explicit FunctionObserver(std::function<Status(const TensorEvent&)> fn) : fn_(std::move(fn)) {}
+  Status OnTensor(const TensorEvent& event) override { return fn_(event); }
+
+ private:
+  std::function<Status(const TensorEvent&)> fn_;
+};
+
+struct SessionOptions {
+  // Threads for the kernels; 0 = every core.
+  int num_threads = 0;
+  // Evaluate nodes whose inputs are all constant once, at preparation (dequantized weights,
+  // Constant chains), and shape arithmetic (Shape -> Gather -> ... -> Reshape) once per input shape.
+  bool fold_constants = true;
+};
+
+using NamedTensors = std::vector<std::pair<std::string, Tensor>>;
+
+class Session {
+ public:
+  // Prepares `model` for execution: constant folding, one kernel per node (attributes checked
+  // here; every problem listed in one error), buffer lifetimes.
+  static StatusOr<std::unique_ptr<Session>> Create(std::shared_ptr<const Model> model,
+                                                   const SessionOptions& options = {});
+  virtual ~Session() = default;
+
+  // Runs once. `inputs` maps every graph input name to a tensor of its declared dtype and a shape
+  // compatible with its declared dims. Returns the graph outputs in file order. Intermediate
+  // tensors are freed after their last consumer unless the observer keeps a copy.
+  virtual StatusOr<NamedTensors> Run(const std::map<std::string, Tensor>& inputs,
+                                     Observer* observer = nullptr) = 0;
+
+  // The prepared graph (after folding); constants hold their values.
+  virtual const Graph& graph() const = 0;
+  virtual const Model& model() const = 0;
+};
+
+}  // namespace xquant

@@ -1,0 +1,96 @@
+// The kernel interface: one class per ONNX op, created once per node when a session is prepared
+// (attributes are read and checked then) and run once per execution.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "xquant/graph.h"
+#include "xquant/status.h"
+#include "xquant/tensor.h"
+
+namespace xquant::exec {
+
+// What a kernel sees when it runs: its inputs (nullptr for omitted optional ones) and slots for
+// its outputs, which it must fill with new tensors.
+class KernelContext {
+ public:
+  KernelContext(const Node& node, std::vector<const Tensor*> inputs, std::vector<Tensor>* outputs)
+      : node_(node), inputs_(std::move(inputs)), outputs_(outputs) {}
+
+  const Node& node() const { return node_; }
+  size_t num_inputs() const { return inputs_.size(); }
+  // nullptr when input `i` is omitted ("" in ONNX) or beyond the node's input count.
+  const Tensor* input(size_t i) const { return i < inputs_.size() ? inputs_[i] : nullptr; }
+  size_t num_outputs() const { return outputs_->size(); }
+  // Assign the result: ctx.output(0) = Tensor(...).
+  Tensor& output(size_t i) { return (*outputs_)[i]; }
+
+  // "Conv 'conv1': <message>" as an InvalidArgument status.
+  Status Error(const std::string& message) const { return InvalidArgumentError(node_.Describe() + ": " + message); }
+
+ private:
+  const Node& node_;
+  std::vector<const Tensor*> inputs_;
+  std::vector<Tensor>* outputs_;
+};
+
+class Kernel {
+ public:
+  virtual ~Kernel() = default;
+  virtual Status Compute(KernelContext& ctx) = 0;
+};
+
+// What a kernel factory sees at preparation time.
+class KernelInfo {
+ public:
+  KernelInfo(const Node& node, const Graph& graph, int64_t opset) : node_(node), graph_(graph), opset_(opset) {}
+
+  const Node& node() const { return node_; }
+  const Graph& graph() const { return graph_; }
+  // The opset version the model imports for this node's domain.
+  int64_t opset() const { return opset_; }
+  size_t num_inputs() const { return node_.inputs.size(); }
+  bool HasInput(size_t i) const { return i < node_.inputs.size() && node_.inputs[i] != kNoValue; }
+  // The value of input `i` when it is a constant (initializer or folded), else nullptr. Kernels use
+  // it to prepare weights once (oneDNN reorders, dequantization tables).
+  const Tensor* ConstantInput(size_t i) const {
+    if (!HasInput(i)) return nullptr;
+    const auto& c = graph_.values[node_.inputs[i]].constant;
+    return c ? &*c : nullptr;
+  }
+  // Declared or inferred element type of input `i` (kUndefined when unknown).
+  DataType InputType(size_t i) const { return HasInput(i) ? graph_.values[node_.inputs[i]].dtype : DataType::kUndefined; }
+
+  // "Conv 'conv1': <message>" as InvalidArgument / NotSupported statuses.
+  Status Invalid(const std::string& message) const { return InvalidArgumentError(node_.Describe() + ": " + message); }
+  Status Unsupported(const std::string& message) const { return NotSupportedError(node_.Describe() + ": " + message); }
+
+ private:
+  const Node& node_;
+  const Graph& graph_;
+  int64_t opset_;
+};
+
+using KernelFactory = StatusOr<std::unique_ptr<Kernel>> (*)(const KernelInfo& info);
+
+// A kernel made from a callable `Status(KernelContext&)`: most ops need no more than their parsed
+// attributes, captured by the lambda.
+template <typename F>
+class FunctionKernel final : public Kernel {
+ public:
+  explicit FunctionKernel(F fn) : fn_(std::move(fn)) {}
+  Status Compute(KernelContext& ctx) override { return fn_(ctx); }
+
+ private:
+  F fn_;
+};
+
+template <typename F>
+StatusOr<std::unique_ptr<Kernel>> MakeKernel(F fn) {
+  return std::unique_ptr<Kernel>(new FunctionKernel<F>(std::move(fn)));
+}
+
+}  // namespace xquant::exec

@@ -1,0 +1,309 @@
+// The executor. Preparation: fold constants, find the shape-only subgraph, create one kernel per
+// node, compute each value's last consumer. Execution: nodes in topological order, inputs borrowed
+// from slots, outputs observed and then freed after their last consumer.
+#include "xquant/session.h"
+
+#include <omp.h>
+
+#include <map>
+#include <set>
+
+#include "exec/registry.h"
+
+namespace xquant {
+namespace {
+
+using exec::Kernel;
+using exec::KernelContext;
+using exec::KernelInfo;
+
+// Ops whose results differ between calls; never folded.
+const std::set<std::string> kNondeterministicOps = {"RandomNormal", "RandomUniform", "RandomNormalLike",
+                                                    "RandomUniformLike", "Multinomial", "Bernoulli"};
+
+// Inputs whose *values* (not only shapes) decide the output shape. A node whose such input is not
+// known before the run produces a tensor whose shape depends on data.
+const std::map<std::string, std::set<int>> kShapeDefiningInputs = {
+    {"Reshape", {1}}, {"Expand", {1}}, {"Tile", {1}}, {"Slice", {1, 2, 3, 4}}, {"ConstantOfShape", {0}},
+    {"Resize", {1, 2, 3}}, {"Upsample", {1}}, {"Range", {0, 1, 2}}, {"TopK", {1}}, {"OneHot", {1}},
+    {"Pad", {1, 3}}, {"Squeeze", {1}}, {"Unsqueeze", {1}}, {"Split", {1}}, {"ReduceMean", {1}},
+    {"ReduceSum", {1}}, {"ReduceMax", {1}}, {"ReduceMin", {1}}, {"ReduceProd", {1}}, {"ReduceL1", {1}},
+    {"ReduceL2", {1}}, {"ReduceLogSum", {1}}, {"ReduceLogSumExp", {1}}, {"ReduceSumSquare", {1}},
+    {"MaxUnpool", {2}}, {"CenterCropPad", {1}}};
+// Ops whose output shape depends on the data whatever their inputs.
+const std::set<std::string> kDataDependentShapeOps = {"NonZero", "NonMaxSuppression", "Compress", "Unique"};
+
+std::string DescribeDeclared(const Value& v) {
+  std::string s = DataTypeName(v.dtype) + " [";
+  if (v.shape) {
+    for (size_t i = 0; i < v.shape->size(); ++i) {
+      if (i) s += ", ";
+      const Dim& d = (*v.shape)[i];
+      s += d.known() ? std::to_string(d.value) : (d.symbol.empty() ? "?" : d.symbol);
+    }
+  } else {
+    s += "any rank";
+  }
+  return s + "]";
+}
+
+class SessionImpl final : public Session {
+ public:
+  SessionImpl(std::shared_ptr<const Model> model, const SessionOptions& options)
+      : model_(std::move(model)), graph_(model_->graph), options_(options) {}
+
+  Status Prepare();
+  StatusOr<NamedTensors> Run(const std::map<std::string, Tensor>& inputs, Observer* observer) override;
+  const Graph& graph() const override { return graph_; }
+  const Model& model() const override { return *model_; }
+
+ private:
+  Status FoldConstants();
+  void FindShapeOnlyNodes();
+  StatusOr<std::unique_ptr<Kernel>> CreateKernel(const Node& node) const;
+  Status RunNode(NodeId id, std::vector<Tensor>& slots, std::vector<Tensor>* outputs);
+  const Tensor* Lookup(ValueId v, const std::vector<Tensor>& slots) const {
+    const Value& value = graph_.values[v];
+    if (value.constant) return &*value.constant;
+    const Tensor& t = slots[v];
+    return t.defined() ? &t : nullptr;
+  }
+
+  std::shared_ptr<const Model> model_;
+  Graph graph_;
+  SessionOptions options_;
+  std::vector<std::unique_ptr<Kernel>> kernels_;  // one per node of graph_
+  std::vector<NodeId> last_use_;                   // per value: last consuming node, or kNoNode
+  std::vector<bool> shape_only_;                   // per node: depends only on input shapes
+  // Results of the shape-only nodes for the input shapes of the last run (the fold "per shape").
+  std::vector<Shape> cached_input_shapes_;
+  std::vector<Tensor> shape_cache_;  // per value, defined for shape-only outputs
+};
+
+StatusOr<std::unique_ptr<Kernel>> SessionImpl::CreateKernel(const Node& node) const {
+  exec::KernelFactory factory = exec::FindKernel(node.domain, node.op_type);
+  if (!factory) return NotSupportedError(node.Describe() + ": no kernel for this op");
+  KernelInfo info(node, graph_, graph_.OpsetVersion(node.domain));
+  try {
+    return factory(info);
+  } catch (const std::exception& e) {
+    return InternalError(node.Describe() + ": preparing the kernel failed: " + e.what());
+  }
+}
+
+Status SessionImpl::FoldConstants() {
+  std::vector<Node> kept;
+  bool changed = false;
+  for (Node& node : graph_.nodes) {
+    bool all_constant = !kNondeterministicOps.count(node.op_type);
+    for (ValueId in : node.inputs)
+      if (in != kNoValue && !graph_.values[in].constant) all_constant = false;
+    if (!all_constant || node.inputs.empty()) {
+      kept.push_back(std::move(node));
+      continue;
+    }
+    XQ_ASSIGN_OR_RETURN(std::unique_ptr<Kernel> kernel, CreateKernel(node));
+    std::vector<const Tensor*> inputs;
+    for (ValueId in : node.inputs) inputs.push_back(in == kNoValue ? nullptr : &*graph_.values[in].constant);
+    std::vector<Tensor> outputs(node.outputs.size());
+    KernelContext ctx(node, std::move(inputs), &outputs);
+    XQ_RETURN_IF_ERROR(kernel->Compute(ctx).WithContext("while folding constants"));
+    for (size_t k = 0; k < node.outputs.size(); ++k) {
+      if (node.outputs[k] == kNoValue) continue;
+      if (!outputs[k].defined()) return InternalError(node.Describe() + " produced no output " + std::to_string(k));
+      Value& v = graph_.values[node.outputs[k]];
+      v.dtype = outputs[k].dtype();
+      v.constant = std::move(outputs[k]);
+    }
+    changed = true;
+  }
+  graph_.nodes = std::move(kept);
+  if (changed) XQ_RETURN_IF_ERROR(graph_.Rebuild());
+  return Status::Ok();
+}
+
+void SessionImpl::FindShapeOnlyNodes() {
+  const size_t n = graph_.nodes.size();
+  shape_only_.assign(n, false);
+  std::vector<bool> dynamic_shape(graph_.values.size(), false);  // shape depends on data
+  std::vector<bool> known(graph_.values.size(), false);          // value known before the data
+  for (size_t v = 0; v < graph_.values.size(); ++v) known[v] = graph_.values[v].constant.has_value();
+  for (size_t i = 0; i < n; ++i) {
+    const Node& node = graph_.nodes[i];
+    const bool standard = node.domain.empty();
+    bool out_dynamic = standard && kDataDependentShapeOps.count(node.op_type);
+    for (ValueId in : node.inputs)
+      if (in != kNoValue && dynamic_shape[in]) out_dynamic = true;
+    if (standard) {
+      auto it = kShapeDefiningInputs.find(node.op_type);
+      if (it != kShapeDefiningInputs.end())
+        for (int k : it->second)
+          if (k < static_cast<int>(node.inputs.size()) && node.inputs[k] != kNoValue && !known[node.inputs[k]])
+            out_dynamic = true;
+    }
+    bool only_shapes;
+    if (standard && (node.op_type == "Shape" || node.op_type == "Size")) {
+      only_shapes = node.inputs.size() == 1 && node.inputs[0] != kNoValue && !dynamic_shape[node.inputs[0]];
+    } else {
+      only_shapes = !kNondeterministicOps.count(node.op_type) && !node.inputs.empty();
+      for (ValueId in : node.inputs)
+        if (in != kNoValue && !known[in]) only_shapes = false;
+    }
+    shape_only_[i] = only_shapes;
+    for (ValueId out : node.outputs) {
+      if (out == kNoValue) continue;
+      dynamic_shape[out] = out_dynamic;
+      known[out] = only_shapes;
+    }
+  }
+}
+
+Status SessionImpl::Prepare() {
+  if (options_.num_threads > 0) omp_set_num_threads(options_.num_threads);
+  if (options_.fold_constants) {
+    XQ_RETURN_IF_ERROR(FoldConstants());
+    FindShapeOnlyNodes();
+  } else {
+    shape_only_.assign(graph_.nodes.size(), false);
+  }
+  std::vector<std::string> problems;
+  kernels_.resize(graph_.nodes.size());
+  for (size_t i = 0; i < graph_.nodes.size(); ++i) {
+    auto kernel = CreateKernel(graph_.nodes[i]);
+    if (kernel.ok()) kernels_[i] = std::move(kernel).value();
+    else problems.push_back(kernel.status().message());
+  }
+  if (!problems.empty()) {
+    std::string message = "cannot prepare '" + model_->path + "' for execution: " + std::to_string(problems.size()) +
+                          (problems.size() == 1 ? " problem" : " problems");
+    for (const auto& p : problems) message += "\n  - " + p;
+    return NotSupportedError(message);
+  }
+  last_use_.assign(graph_.values.size(), kNoNode);
+  for (size_t i = 0; i < graph_.nodes.size(); ++i)
+    for (ValueId in : graph_.nodes[i].inputs)
+      if (in != kNoValue) last_use_[in] = static_cast<NodeId>(i);
+  shape_cache_.assign(graph_.values.size(), Tensor());
+  return Status::Ok();
+}
+
+Status SessionImpl::RunNode(NodeId id, std::vector<Tensor>& slots, std::vector<Tensor>* outputs) {
+  const Node& node = graph_.nodes[id];
+  std::vector<const Tensor*> inputs;
+  inputs.reserve(node.inputs.size());
+  for (size_t k = 0; k < node.inputs.size(); ++k) {
+    ValueId in = node.inputs[k];
+    if (in == kNoValue) {
+      inputs.push_back(nullptr);
+      continue;
+    }
+    const Tensor* t = Lookup(in, slots);
+    if (!t) return InternalError(node.Describe() + ": input '" + graph_.values[in].name + "' was not computed");
+    inputs.push_back(t);
+  }
+  outputs->assign(node.outputs.size(), Tensor());
+  KernelContext ctx(node, std::move(inputs), outputs);
+  Status status;
+  try {
+    status = kernels_[id]->Compute(ctx);
+  } catch (const std::exception& e) {
+    status = InternalError(node.Describe() + ": " + e.what());
+  }
+  if (!status.ok()) return status;
+  for (size_t k = 0; k < node.outputs.size(); ++k)
+    if (node.outputs[k] != kNoValue && !(*outputs)[k].defined())
+      return InternalError(node.Describe() + ": the kernel produced no output " + std::to_string(k));
+  return Status::Ok();
+}
+
+StatusOr<NamedTensors> SessionImpl::Run(const std::map<std::string, Tensor>& inputs, Observer* observer) {
+  // Check the inputs against the declarations, all at once.
+  std::vector<std::string> problems;
+  std::vector<Shape> input_shapes;
+  std::vector<Tensor> slots(graph_.values.size());
+  for (ValueId v : graph_.inputs) {
+    const Value& value = graph_.values[v];
+    auto it = inputs.find(value.name);
+    if (it == inputs.end()) {
+      problems.push_back("input '" + value.name + "' (" + DescribeDeclared(value) + ") is missing");
+      continue;
+    }
+    const Tensor& t = it->second;
+    bool matches = t.defined() && (value.dtype == DataType::kUndefined || value.dtype == t.dtype());
+    if (matches && value.shape) {
+      matches = value.shape->size() == t.shape().size();
+      for (size_t d = 0; matches && d < t.shape().size(); ++d)
+        if ((*value.shape)[d].known() && (*value.shape)[d].value != t.shape()[d]) matches = false;
+    }
+    if (!matches)
+      problems.push_back("input '" + value.name + "' expects " + DescribeDeclared(value) + ", got " +
+                         DataTypeName(t.dtype()) + " " + ShapeToString(t.shape()));
+    slots[v] = t;
+    input_shapes.push_back(t.shape());
+  }
+  for (const auto& [name, tensor] : inputs) {
+    ValueId v = graph_.FindValue(name);
+    if (v == kNoValue || !graph_.values[v].is_graph_input) {
+      std::string known;
+      for (ValueId in : graph_.inputs) known += (known.empty() ? "'" : ", '") + graph_.values[in].name + "'";
+      problems.push_back("'" + name + "' is not an input of the model (its inputs: " + known + ")");
+    }
+  }
+  if (!problems.empty()) {
+    std::string message = "wrong inputs for '" + model_->path + "':";
+    for (const auto& p : problems) message += "\n  - " + p;
+    return InvalidArgumentError(message);
+  }
+
+  const bool reuse_shape_results = !cached_input_shapes_.empty() && cached_input_shapes_ == input_shapes;
+  std::vector<Tensor> outputs;
+  for (size_t i = 0; i < graph_.nodes.size(); ++i) {
+    const Node& node = graph_.nodes[i];
+    const NodeId id = static_cast<NodeId>(i);
+    if (shape_only_[i]) {
+      if (!reuse_shape_results) {
+        XQ_RETURN_IF_ERROR(RunNode(id, slots, &outputs));
+        for (size_t k = 0; k < node.outputs.size(); ++k)
+          if (node.outputs[k] != kNoValue) shape_cache_[node.outputs[k]] = outputs[k];
+      }
+      for (ValueId out : node.outputs)
+        if (out != kNoValue) slots[out] = shape_cache_[out];
+      continue;
+    }
+    XQ_RETURN_IF_ERROR(RunNode(id, slots, &outputs));
+    for (size_t k = 0; k < node.outputs.size(); ++k) {
+      const ValueId out = node.outputs[k];
+      if (out == kNoValue) continue;
+      slots[out] = std::move(outputs[k]);
+      if (observer) {
+        TensorEvent event{node, id, static_cast<int>(k), graph_.values[out].name, slots[out]};
+        XQ_RETURN_IF_ERROR(observer->OnTensor(event));
+      }
+      if (last_use_[out] == kNoNode && !graph_.values[out].is_graph_output) slots[out] = Tensor();
+    }
+    // Free what no later node reads.
+    for (ValueId in : node.inputs)
+      if (in != kNoValue && last_use_[in] == id && !graph_.values[in].is_graph_output)
+        slots[in] = Tensor();
+  }
+  if (!reuse_shape_results) cached_input_shapes_ = input_shapes;
+
+  NamedTensors result;
+  for (ValueId v : graph_.outputs) {
+    const Tensor* t = Lookup(v, slots);
+    if (!t) return InternalError("graph output '" + graph_.values[v].name + "' was not computed");
+    result.emplace_back(graph_.values[v].name, *t);
+  }
+  return result;
+}
+
+}  // namespace
+
+StatusOr<std::unique_ptr<Session>> Session::Create(std::shared_ptr<const Model> model, const SessionOptions& options) {
+  if (!model) return InvalidArgumentError("Session::Create: no model");
+  auto session = std::make_unique<SessionImpl>(std::move(model), options);
+  XQ_RETURN_IF_ERROR(session->Prepare());
+  return std::unique_ptr<Session>(std::move(session));
+}
+
+}  // namespace xquant

@@ -1,0 +1,67 @@
+// DequantizeLinear (ONNX opsets 10, 13, 19, 21; com.microsoft contrib):
+//   y = (x - x_zero_point) * x_scale
+// as onnxruntime computes it: the difference in int32, converted to float32, times the scale.
+// int32 inputs (quantized biases) have no zero point (or zero).
+#include "kernels/common.h"
+#include "kernels/quant/qdq_params.h"
+
+namespace xquant::kernels {
+namespace {
+
+template <typename Q>
+void Dequantize(const Q* x, const float* scale, const Q* zero_point, const QdqLayout& l, float* y) {
+  exec::ParallelFor(l.outer * l.axis_dim, std::max<int64_t>(1, exec::kElementwiseGrain / std::max<int64_t>(1, l.inner)),
+                    [&](int64_t begin, int64_t end) {
+                      for (int64_t row = begin; row < end; ++row) {
+                        const int64_t s = ScaleIndex(l, row % l.axis_dim);
+                        const float sc = scale[s];
+                        const int32_t zp = zero_point ? static_cast<int32_t>(zero_point[s]) : 0;
+                        const Q* in = x + row * l.inner;
+                        float* out = y + row * l.inner;
+                        for (int64_t i = 0; i < l.inner; ++i)
+                          out[i] = static_cast<float>(static_cast<int32_t>(in[i]) - zp) * sc;
+                      }
+                    });
+}
+
+}  // namespace
+
+StatusOr<std::unique_ptr<exec::Kernel>> CreateDequantizeLinear(const exec::KernelInfo& info) {
+  const Node& node = info.node();
+  const int64_t axis = node.GetInt("axis", 1);
+  const int64_t block_size = node.GetInt("block_size", 0);
+  if (block_size < 0) return info.Invalid("block_size must be >= 0");
+  if (info.num_inputs() < 2) return info.Invalid("needs inputs x and x_scale");
+  return MakeKernel([=](exec::KernelContext& ctx) -> Status {
+    XQ_ASSIGN_OR_RETURN(const Tensor* x, RequireInput(ctx, 0));
+    XQ_ASSIGN_OR_RETURN(const Tensor* scale, RequireInput(ctx, 1, {DataType::kFloat32}));
+    const Tensor* zp = ctx.input(2);
+    if (zp && zp->dtype() != x->dtype())
+      return ctx.Error("zero point type " + DataTypeName(zp->dtype()) + " differs from input type " + DataTypeName(x->dtype()));
+    XQ_ASSIGN_OR_RETURN(QdqLayout layout, ComputeQdqLayout(ctx, *x, *scale, zp, axis, block_size));
+    Tensor y(DataType::kFloat32, x->shape());
+    const float* s = scale->data<float>();
+    float* out = y.data<float>();
+    switch (x->dtype()) {
+      case DataType::kUint8: Dequantize<uint8_t>(x->data<uint8_t>(), s, zp ? zp->data<uint8_t>() : nullptr, layout, out); break;
+      case DataType::kInt8: Dequantize<int8_t>(x->data<int8_t>(), s, zp ? zp->data<int8_t>() : nullptr, layout, out); break;
+      case DataType::kUint16: Dequantize<uint16_t>(x->data<uint16_t>(), s, zp ? zp->data<uint16_t>() : nullptr, layout, out); break;
+      case DataType::kInt16: Dequantize<int16_t>(x->data<int16_t>(), s, zp ? zp->data<int16_t>() : nullptr, layout, out); break;
+      case DataType::kInt32: {
+        if (zp) {
+          for (int64_t i = 0; i < zp->size(); ++i)
+            if (zp->data<int32_t>()[i] != 0) return ctx.Error("an int32 input must have a zero point of 0");
+        }
+        Dequantize<int32_t>(x->data<int32_t>(), s, nullptr, layout, out);
+        break;
+      }
+      default:
+        return NotSupportedError(ctx.node().Describe() + ": dequantizing " + DataTypeName(x->dtype()) +
+                                 " is not supported (int8, uint8, int16, uint16, int32)");
+    }
+    ctx.output(0) = std::move(y);
+    return Status::Ok();
+  });
+}
+
+}  // namespace xquant::kernels

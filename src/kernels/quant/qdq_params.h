@@ -1,0 +1,42 @@
+// The (scale, zero point) layout shared by QuantizeLinear and DequantizeLinear.
+//
+// ONNX QuantizeLinear / DequantizeLinear:
+//   opset 10: per tensor only (scalar scale and zero point);
+//   opset 13: `axis` (default 1) and 1-D scale/zero point of length x.shape[axis] = per axis;
+//   opset 19: float16/bfloat16 scales (read as float32 here), `saturate` for float8 (refused);
+//   opset 21: int16/uint16 (and int4, refused), `block_size` (blocked along `axis`), `output_dtype`.
+// com.microsoft QuantizeLinear/DequantizeLinear (onnxruntime contrib) follow the opset-13 form and
+// allow 16-bit types earlier.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include "exec/kernel.h"
+#include "xquant/status.h"
+#include "xquant/tensor.h"
+
+namespace xquant::kernels {
+
+// How the scale applies to x: x is viewed as [outer, axis_dim, inner]; element (o, a, i) uses
+// scale index a / block_size (per axis / blocked) or 0 (per tensor).
+struct QdqLayout {
+  int64_t outer = 1;
+  int64_t axis_dim = 1;
+  int64_t inner = 1;
+  int64_t block_size = 0;  // 0: per tensor (scale has one element) or per axis (block of 1)
+  bool per_tensor = true;
+  int64_t scale_count = 1;  // number of scale values along the axis
+};
+
+// Checks scale/zero point shapes against x and computes the layout.
+StatusOr<QdqLayout> ComputeQdqLayout(const exec::KernelContext& ctx, const Tensor& x, const Tensor& scale,
+                                     const Tensor* zero_point, int64_t axis, int64_t block_size);
+
+// Scale index for element (a) along the axis.
+inline int64_t ScaleIndex(const QdqLayout& l, int64_t a) {
+  if (l.per_tensor) return 0;
+  return l.block_size > 0 ? a / l.block_size : a;
+}
+
+}  // namespace xquant::kernels

@@ -1,0 +1,69 @@
+// QuantizeLinear (ONNX opsets 10, 13, 19, 21; com.microsoft contrib):
+//   y = saturate(round_half_even(x / y_scale) + y_zero_point)
+// computed exactly as onnxruntime's MLAS kernel does, so the integers match bit for bit: the
+// division (not a multiplication by 1/scale) and nearbyint in float32, the zero point added in
+// float32, then the clamp to the type's range.
+#include <cmath>
+#include <limits>
+
+#include "kernels/common.h"
+#include "kernels/quant/qdq_params.h"
+
+namespace xquant::kernels {
+namespace {
+
+template <typename Q>
+void Quantize(const float* x, const float* scale, const Q* zero_point, const QdqLayout& l, Q* y) {
+  constexpr float kMin = static_cast<float>(std::numeric_limits<Q>::min());
+  constexpr float kMax = static_cast<float>(std::numeric_limits<Q>::max());
+  exec::ParallelFor(l.outer * l.axis_dim, std::max<int64_t>(1, exec::kElementwiseGrain / std::max<int64_t>(1, l.inner)),
+                    [&](int64_t begin, int64_t end) {
+                      for (int64_t row = begin; row < end; ++row) {
+                        const int64_t s = ScaleIndex(l, row % l.axis_dim);
+                        const float sc = scale[s];
+                        const float zp = zero_point ? static_cast<float>(zero_point[s]) : 0.0f;
+                        const float* in = x + row * l.inner;
+                        Q* out = y + row * l.inner;
+                        for (int64_t i = 0; i < l.inner; ++i) {
+                          float v = std::nearbyintf(in[i] / sc) + zp;
+                          v = std::min(std::max(v, kMin), kMax);
+                          out[i] = static_cast<Q>(static_cast<int32_t>(v));
+                        }
+                      }
+                    });
+}
+
+}  // namespace
+
+StatusOr<std::unique_ptr<exec::Kernel>> CreateQuantizeLinear(const exec::KernelInfo& info) {
+  const Node& node = info.node();
+  const int64_t axis = node.GetInt("axis", 1);
+  const int64_t block_size = node.GetInt("block_size", 0);
+  const int64_t output_dtype = node.GetInt("output_dtype", 0);
+  if (block_size < 0) return info.Invalid("block_size must be >= 0");
+  if (node.GetInt("saturate", 1) != 1)
+    return info.Unsupported("saturate=0 only concerns float8 outputs, which xquant does not support");
+  if (info.num_inputs() < 2) return info.Invalid("needs inputs x and y_scale");
+  return MakeKernel([=](exec::KernelContext& ctx) -> Status {
+    XQ_ASSIGN_OR_RETURN(const Tensor* x, RequireInput(ctx, 0, {DataType::kFloat32}));
+    XQ_ASSIGN_OR_RETURN(const Tensor* scale, RequireInput(ctx, 1, {DataType::kFloat32}));
+    const Tensor* zp = ctx.input(2);
+    DataType qtype = zp ? zp->dtype() : (output_dtype ? static_cast<DataType>(output_dtype) : DataType::kUint8);
+    XQ_ASSIGN_OR_RETURN(QdqLayout layout, ComputeQdqLayout(ctx, *x, *scale, zp, axis, block_size));
+    Tensor y(qtype, x->shape());
+    const float* s = scale->data<float>();
+    switch (qtype) {
+      case DataType::kUint8: Quantize<uint8_t>(x->data<float>(), s, zp ? zp->data<uint8_t>() : nullptr, layout, y.data<uint8_t>()); break;
+      case DataType::kInt8: Quantize<int8_t>(x->data<float>(), s, zp ? zp->data<int8_t>() : nullptr, layout, y.data<int8_t>()); break;
+      case DataType::kUint16: Quantize<uint16_t>(x->data<float>(), s, zp ? zp->data<uint16_t>() : nullptr, layout, y.data<uint16_t>()); break;
+      case DataType::kInt16: Quantize<int16_t>(x->data<float>(), s, zp ? zp->data<int16_t>() : nullptr, layout, y.data<int16_t>()); break;
+      default:
+        return NotSupportedError(ctx.node().Describe() + ": quantizing to " + DataTypeName(qtype) +
+                                 " is not supported (int8, uint8, int16, uint16)");
+    }
+    ctx.output(0) = std::move(y);
+    return Status::Ok();
+  });
+}
+
+}  // namespace xquant::kernels
