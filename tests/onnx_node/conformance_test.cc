@@ -3,7 +3,7 @@
 //
 // A case is skipped only when
 //   - the model uses an op type xquant has no kernel for (the load error says which), or
-//   - it is listed in expectations.txt beside this file, with the reason (an unsupported attribute
+//   - it is listed in an expectations*.txt beside this file, with the reason (an unsupported attribute
 //     value or element type). A listed case that fails for another reason, or passes, fails: the
 //     list stays honest.
 // Tolerances: float outputs |ours - ref| <= kAtol + kRtol * |ref|; integer and bool outputs exact.
@@ -50,10 +50,14 @@ std::vector<Case> ListCases() {
   return cases;
 }
 
-// expectations.txt: "<suite>/<test> <reason...>" per line; '#' starts a comment.
+// expectations*.txt (one file per kernel folder): "<suite>/<test> <reason...>" per line; '#'
+// starts a comment.
 std::map<std::string, std::string> LoadExpectations() {
   std::map<std::string, std::string> listed;
-  std::ifstream in(XQ_EXPECTATIONS_FILE);
+  for (const auto& entry : fs::directory_iterator(XQ_EXPECTATIONS_DIR)) {
+  const std::string file = entry.path().filename().string();
+  if (file.rfind("expectations", 0) != 0 || entry.path().extension() != ".txt") continue;
+  std::ifstream in(entry.path());
   std::string line;
   while (std::getline(in, line)) {
     if (line.empty() || line[0] == '#') continue;
@@ -62,6 +66,7 @@ std::map<std::string, std::string> LoadExpectations() {
     fields >> name;
     std::getline(fields, reason);
     listed[name] = reason.empty() ? "(no reason given)" : reason.substr(reason.find_first_not_of(' '));
+  }
   }
   return listed;
 }
