@@ -39,6 +39,20 @@ std::string DescribeValues(const Tensor* t) {
   return buf;
 }
 
+// The constant behind `id`, looking through the Identity and Cast nodes exporters put in front
+// of scales and zero points; nullptr when it is computed from the data.
+const Tensor* ResolveConstant(const Graph& g, ValueId id) {
+  while (id != kNoValue) {
+    const Value& v = g.values[id];
+    if (v.constant) return &*v.constant;
+    if (v.producer == kNoNode) return nullptr;
+    const Node& p = g.nodes[v.producer];
+    if (!p.domain.empty() || (p.op_type != "Identity" && p.op_type != "Cast") || p.inputs.empty()) return nullptr;
+    id = p.inputs[0];
+  }
+  return nullptr;
+}
+
 int RunInfo(const std::string& path) {
   LoadOptions options;
   options.require_supported_ops = false;  // inspecting needs no kernels; unsupported ops are listed
@@ -79,25 +93,25 @@ int RunInfo(const std::string& path) {
     std::printf("  %-28s %5d%s\n", op.c_str(), -count, ok ? "" : "   (not supported by the executor)");
   }
 
-  // Quantized tensors: each QuantizeLinear's input, each DequantizeLinear fed by a constant or a
-  // QuantizeLinear. One line per QDQ node.
+  // Quantized tensors: an activation per QuantizeLinear (its input), a weight or bias per
+  // DequantizeLinear whose input is a constant. DequantizeLinears fed by a QuantizeLinear (often
+  // through exporter clutter such as Cast) belong to that QuantizeLinear's line.
   int quantized = 0;
   for (const Node& n : g.nodes) {
-    if (n.op_type != "QuantizeLinear" && n.op_type != "DequantizeLinear") continue;
+    const bool is_q = n.op_type == "QuantizeLinear";
+    if (!is_q && n.op_type != "DequantizeLinear") continue;
+    const Tensor* data = ResolveConstant(g, n.inputs.empty() ? kNoValue : n.inputs[0]);
+    if (!is_q && !data) continue;
     if (quantized++ == 0)
-      std::printf("\nquantized tensors (node, tensor, type, scale, zero point, axis)\n");
-    auto constant = [&](size_t i) -> const Tensor* {
-      if (i >= n.inputs.size() || n.inputs[i] == kNoValue) return nullptr;
-      const auto& c = g.values[n.inputs[i]].constant;
-      return c ? &*c : nullptr;
-    };
-    const Tensor* scale = constant(1);
-    const Tensor* zp = constant(2);
-    std::string type = zp ? DataTypeName(zp->dtype()) : (n.op_type == "QuantizeLinear" ? "uint8" : DataTypeName(g.values[n.inputs[0]].dtype));
+      std::printf("\nquantized tensors (kind, tensor, type, scale, zero point, axis)\n");
+    const Tensor* scale = ResolveConstant(g, n.inputs.size() > 1 ? n.inputs[1] : kNoValue);
+    const Tensor* zp = ResolveConstant(g, n.inputs.size() > 2 ? n.inputs[2] : kNoValue);
+    const std::string type = is_q ? (zp ? DataTypeName(zp->dtype()) : "uint8") : DataTypeName(data->dtype());
     const bool per_axis = scale && scale->size() > 1;
-    const std::string tensor = n.op_type == "QuantizeLinear" ? g.values[n.inputs[0]].name : g.values[n.outputs[0]].name;
-    std::printf("  %-16s %-40s %-6s scale %-32s zp %-16s %s\n", n.op_type == "QuantizeLinear" ? "Q" : "DQ", tensor.c_str(),
-                type.c_str(), DescribeValues(scale).c_str(), DescribeValues(zp).c_str(),
+    const char* kind = is_q ? "activation" : (data->dtype() == DataType::kInt32 ? "bias" : "weight");
+    const std::string tensor = is_q ? g.values[n.inputs[0]].name : g.values[n.outputs[0]].name;
+    std::printf("  %-10s %-40s %-6s scale %-32s zp %-16s %s\n", kind, tensor.c_str(), type.c_str(),
+                DescribeValues(scale).c_str(), DescribeValues(zp).c_str(),
                 per_axis ? ("axis " + std::to_string(n.GetInt("axis", 1))).c_str() : "per-tensor");
   }
   if (quantized == 0) std::printf("\nno QuantizeLinear/DequantizeLinear nodes: a float model\n");

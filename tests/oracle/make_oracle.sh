@@ -44,7 +44,14 @@ if [ -z "${ORT_NODE_MODULES:-}" ]; then
 fi
 
 mkdir -p "$OUT"
-rm -f "$OUT"/*.npy "$OUT/manifest.json" "$OUT/run_info.json"
+# Remove the previous dump (only the files its manifest lists, never other .npy files).
+if [ -f "$OUT/manifest.json" ]; then
+  node -e '
+    const fs = require("fs"), path = require("path"), dir = process.argv[1];
+    const m = JSON.parse(fs.readFileSync(path.join(dir, "manifest.json"), "utf8"));
+    for (const f of Object.values(m)) fs.rmSync(path.join(dir, path.basename(f)), { force: true });
+    fs.rmSync(path.join(dir, "manifest.json"), { force: true });' "$OUT"
+fi
 EXPOSED="$OUT/exposed.onnx"
 # shellcheck disable=SC2086
 /usr/bin/python3 "$HERE/expose_all.py" ${EXPOSE_ARGS:-} --list "$OUT/exposed_tensors.json" \
