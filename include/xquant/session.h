@@ -55,6 +55,15 @@ struct SessionOptions {
 
 using NamedTensors = std::vector<std::pair<std::string, Tensor>>;
 
+// What the last Run did, for tests and benchmarks of the streaming claim.
+struct RunStats {
+  int nodes_executed = 0;         // kernels run (shape-only nodes reused from cache not counted)
+  int shape_nodes_reused = 0;     // shape-only nodes whose cached result was reused
+  int64_t produced_bytes = 0;     // sum of the sizes of all tensors produced
+  int64_t peak_live_bytes = 0;    // most bytes held at once by the run's intermediate tensors
+                                  // (tensors that share a buffer, as Reshape's do, count twice)
+};
+
 class Session {
  public:
   // Prepares `model` for execution: constant folding, one kernel per node (attributes checked
@@ -68,6 +77,9 @@ class Session {
   // tensors are freed after their last consumer unless the observer keeps a copy.
   virtual StatusOr<NamedTensors> Run(const std::map<std::string, Tensor>& inputs,
                                      Observer* observer = nullptr) = 0;
+
+  // Statistics of the last completed Run.
+  virtual RunStats last_run_stats() const = 0;
 
   // The prepared graph (after folding); constants hold their values.
   virtual const Graph& graph() const = 0;

@@ -56,6 +56,7 @@ class SessionImpl final : public Session {
   StatusOr<NamedTensors> Run(const std::map<std::string, Tensor>& inputs, Observer* observer) override;
   const Graph& graph() const override { return graph_; }
   const Model& model() const override { return *model_; }
+  RunStats last_run_stats() const override { return stats_; }
 
  private:
   Status FoldConstants();
@@ -78,6 +79,7 @@ class SessionImpl final : public Session {
   // Results of the shape-only nodes for the input shapes of the last run (the fold "per shape").
   std::vector<Shape> cached_input_shapes_;
   std::vector<Tensor> shape_cache_;  // per value, defined for shape-only outputs
+  RunStats stats_;
 };
 
 StatusOr<std::unique_ptr<Kernel>> SessionImpl::CreateKernel(const Node& node) const {
@@ -257,36 +259,51 @@ StatusOr<NamedTensors> SessionImpl::Run(const std::map<std::string, Tensor>& inp
 
   const bool reuse_shape_results = !cached_input_shapes_.empty() && cached_input_shapes_ == input_shapes;
   std::vector<Tensor> outputs;
+  RunStats stats;
+  int64_t live_bytes = 0;
+  auto release = [&](ValueId v) {
+    live_bytes -= static_cast<int64_t>(slots[v].nbytes());
+    slots[v] = Tensor();
+  };
   for (size_t i = 0; i < graph_.nodes.size(); ++i) {
     const Node& node = graph_.nodes[i];
     const NodeId id = static_cast<NodeId>(i);
     if (shape_only_[i]) {
       if (!reuse_shape_results) {
+        ++stats.nodes_executed;
         XQ_RETURN_IF_ERROR(RunNode(id, slots, &outputs));
         for (size_t k = 0; k < node.outputs.size(); ++k)
           if (node.outputs[k] != kNoValue) shape_cache_[node.outputs[k]] = outputs[k];
       }
+      else ++stats.shape_nodes_reused;
       for (ValueId out : node.outputs)
         if (out != kNoValue) slots[out] = shape_cache_[out];
       continue;
     }
+    ++stats.nodes_executed;
     XQ_RETURN_IF_ERROR(RunNode(id, slots, &outputs));
     for (size_t k = 0; k < node.outputs.size(); ++k) {
       const ValueId out = node.outputs[k];
       if (out == kNoValue) continue;
       slots[out] = std::move(outputs[k]);
+      const auto bytes = static_cast<int64_t>(slots[out].nbytes());
+      stats.produced_bytes += bytes;
+      live_bytes += bytes;
+      stats.peak_live_bytes = std::max(stats.peak_live_bytes, live_bytes);
       if (observer) {
         TensorEvent event{node, id, static_cast<int>(k), graph_.values[out].name, slots[out]};
         XQ_RETURN_IF_ERROR(observer->OnTensor(event));
       }
-      if (last_use_[out] == kNoNode && !graph_.values[out].is_graph_output) slots[out] = Tensor();
+      if (last_use_[out] == kNoNode && !graph_.values[out].is_graph_output) release(out);
     }
     // Free what no later node reads.
     for (ValueId in : node.inputs)
-      if (in != kNoValue && last_use_[in] == id && !graph_.values[in].is_graph_output)
-        slots[in] = Tensor();
+      if (in != kNoValue && last_use_[in] == id && !graph_.values[in].is_graph_output && !graph_.values[in].is_graph_input &&
+          slots[in].defined() && !shape_only_[graph_.values[in].producer])
+        release(in);
   }
   if (!reuse_shape_results) cached_input_shapes_ = input_shapes;
+  stats_ = stats;
 
   NamedTensors result;
   for (ValueId v : graph_.outputs) {

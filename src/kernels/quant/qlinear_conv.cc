@@ -62,9 +62,12 @@ StatusOr<std::unique_ptr<exec::Kernel>> CreateQLinearConv(const exec::KernelInfo
     auto per_channel_ok = [channels](const Tensor* t) {
       return !t || t->size() == 1 || (t->rank() == 1 && t->dim(0) == channels);
     };
-    if (!per_channel_ok(w_scale) || !per_channel_ok(w_zp))
-      return ctx.Error("w_scale " + ShapeToString(w_scale->shape()) + " and w_zero_point must hold one value or one per output channel (" +
-                       std::to_string(channels) + ")");
+    if (!per_channel_ok(w_scale))
+      return ctx.Error("w_scale has shape " + ShapeToString(w_scale->shape()) + "; expected one value or [" +
+                       std::to_string(channels) + "] (per output channel)");
+    if (!per_channel_ok(w_zp))
+      return ctx.Error("w_zero_point has shape " + ShapeToString(w_zp->shape()) + "; expected one value or [" +
+                       std::to_string(channels) + "] (per output channel)");
     if (bias && (bias->rank() != 1 || bias->dim(0) != channels))
       return ctx.Error("B has shape " + ShapeToString(bias->shape()) + "; expected [" + std::to_string(channels) + "]");
 

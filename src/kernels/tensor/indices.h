@@ -30,4 +30,29 @@ inline int64_t DimProduct(const Shape& shape, size_t begin, size_t end) {
   return p;
 }
 
+// Calls fn(p, offset) for every position p (flat, C order) of `shape`, where offset is
+// sum(coord_k * strides[k]) over every axis k except `axis`: the element of another tensor (with
+// `strides`) that shares p's coordinates, before adding the axis term. GatherElements and
+// ScatterElements add index * strides[axis] to it. Only one division per row-walk start.
+template <typename F>
+void ForEachOffsetSkippingAxis(const Shape& shape, const std::vector<int64_t>& strides, int axis, F&& fn) {
+  const size_t rank = shape.size();
+  if (ElementCount(shape) == 0) return;
+  const int64_t last = shape[rank - 1];
+  const int64_t last_stride = static_cast<int>(rank) - 1 == axis ? 0 : strides[rank - 1];
+  std::vector<int64_t> coord(rank - 1, 0);
+  const int64_t rows = DimProduct(shape, 0, rank - 1);
+  int64_t base = 0, p = 0;
+  for (int64_t row = 0; row < rows; ++row) {
+    for (int64_t k = 0; k < last; ++k) fn(p++, base + k * last_stride);
+    for (size_t k = rank - 1; k-- > 0;) {
+      const int64_t stride = static_cast<int>(k) == axis ? 0 : strides[k];
+      base += stride;
+      if (++coord[k] < shape[k]) break;
+      base -= stride * shape[k];
+      coord[k] = 0;
+    }
+  }
+}
+
 }  // namespace xquant::kernels
