@@ -327,8 +327,8 @@ int RunGoogleBenchmark(const Args& args) {
 
 // --- command line -------------------------------------------------------------------------------
 
-void Usage() {
-  std::fprintf(stderr,
+void Usage(std::FILE* out) {
+  std::fprintf(out,
                "usage: xquant_model_bench [--benchmark_* flags] [--threads N] [--warmup W]\n"
                "                          [--model M.onnx --input [NAME=]X.npy ... | --fixtures DIR]\n"
                "       xquant_model_bench --bench N [--warmup W] [--threads N] MODEL.onnx [NAME=]INPUT.npy ...\n"
@@ -385,10 +385,14 @@ bool ParseArgs(int argc, char** argv, Args* args) {
 }  // namespace xquant::bench
 
 int main(int argc, char** argv) {
-  benchmark::Initialize(&argc, argv);
+  // --help: our flags, then Google Benchmark's (Initialize prints them and exits).
+  benchmark::Initialize(&argc, argv, [] {
+    xquant::bench::Usage(stdout);
+    benchmark::PrintDefaultHelp();
+  });
   xquant::bench::Args args;
   if (!xquant::bench::ParseArgs(argc, argv, &args)) {
-    xquant::bench::Usage();
+    xquant::bench::Usage(stderr);
     return 2;
   }
   return args.bench_runs > 0 ? xquant::bench::RunJson(args) : xquant::bench::RunGoogleBenchmark(args);

@@ -45,6 +45,23 @@ inline StatusOr<std::vector<double>> ToDoubleVector(const Tensor& t, const std::
   return v;
 }
 
+// Mean and population variance of x[0, n), two passes accumulated in double (0 and 0 when n = 0).
+template <typename T>
+void MeanVariance(const T* x, int64_t n, double* mean, double* variance) {
+  double sum = 0;
+#pragma omp simd reduction(+ : sum)
+  for (int64_t i = 0; i < n; ++i) sum += static_cast<double>(x[i]);
+  const double m = n > 0 ? sum / static_cast<double>(n) : 0.0;
+  double squares = 0;
+#pragma omp simd reduction(+ : squares)
+  for (int64_t i = 0; i < n; ++i) {
+    const double d = static_cast<double>(x[i]) - m;
+    squares += d * d;
+  }
+  *mean = m;
+  *variance = n > 0 ? squares / static_cast<double>(n) : 0.0;
+}
+
 // True when output `i` of the node is wanted (present and not omitted).
 inline bool WantsOutput(const exec::KernelContext& ctx, size_t i) {
   return i < ctx.num_outputs() && i < ctx.node().outputs.size() && ctx.node().outputs[i] != kNoValue;

@@ -44,10 +44,15 @@ struct PoolAttributes {
 struct AxisPlan {
   int64_t in = 1;
   int64_t out = 1;
+  int64_t kernel = 1;
+  int64_t stride = 1;
   int64_t dilation = 1;
   std::vector<int64_t> first{0};
   std::vector<int64_t> taps{1};
   std::vector<int64_t> padded_taps{1};
+  // The outputs whose whole window lies inside the input: [full_begin, full_end).
+  int64_t full_begin = 0;
+  int64_t full_end = 1;
 };
 
 int64_t CeilDiv(int64_t a, int64_t b) { return (a + b - 1) / b; }
@@ -83,7 +88,11 @@ StatusOr<AxisPlan> PlanAxis(const PoolAttributes& attr, int axis, int64_t in, co
   AxisPlan plan;
   plan.in = in;
   plan.out = out;
+  plan.kernel = k;
+  plan.stride = s;
   plan.dilation = d;
+  plan.full_begin = out;
+  plan.full_end = out;
   plan.first.resize(out);
   plan.taps.resize(out);
   plan.padded_taps.resize(out);
@@ -94,81 +103,122 @@ StatusOr<AxisPlan> PlanAxis(const PoolAttributes& attr, int axis, int64_t in, co
     plan.first[o] = start + kb * d;
     plan.taps[o] = std::max<int64_t>(0, ke - kb);
     plan.padded_taps[o] = in + pad_end > start ? std::min(k, CeilDiv(in + pad_end - start, d)) : 0;
+    if (start >= 0 && start + extent <= in) {
+      plan.full_begin = std::min(plan.full_begin, o);
+      plan.full_end = o + 1;
+    }
   }
   return plan;
 }
 
-// The reduction over one window: Init, Add every tap, Finish.
+// The reduction over one window, split so that the loops vectorise: Map each tap, Combine the
+// mapped taps (Init is the identity), then Finish with the tap count: the taps inside the input,
+// or inside the padded input when count_padding is set.
 template <typename T>
 struct MaxOp {
-  using Acc = T;
-  Acc Init() const { return std::numeric_limits<T>::lowest(); }
-  void Add(Acc& acc, T v) const { acc = v > acc ? v : acc; }
-  T Finish(Acc acc, int64_t, int64_t) const { return acc; }
+  static constexpr bool kNeedsFinish = false;
+  bool count_padding = false;
+  T Init() const { return std::numeric_limits<T>::lowest(); }
+  T Map(T v) const { return v; }
+  T Combine(T a, T b) const { return b > a ? b : a; }
+  T Finish(T acc, T) const { return acc; }
 };
 
 template <typename T>
 struct AverageOp {
-  using Acc = T;
-  bool count_include_pad;
-  Acc Init() const { return T(0); }
-  void Add(Acc& acc, T v) const { acc += v; }
-  T Finish(Acc acc, int64_t taps, int64_t padded_taps) const {
-    const int64_t divisor = count_include_pad ? padded_taps : taps;
-    return divisor > 0 ? acc / static_cast<T>(divisor) : T(0);
-  }
+  static constexpr bool kNeedsFinish = true;
+  bool count_padding;  // count_include_pad
+  T Init() const { return T(0); }
+  T Map(T v) const { return v; }
+  T Combine(T a, T b) const { return a + b; }
+  // A window with no taps has acc = 0; dividing by max(count, 1) keeps the loop branch-free.
+  T Finish(T acc, T count) const { return acc / std::max(count, T(1)); }
 };
 
+// (sum |x|^p)^(1/p), with p = 1 and p = 2 as exact special cases.
 template <typename T>
 struct LpOp {
-  using Acc = T;
+  static constexpr bool kNeedsFinish = true;
+  bool count_padding = false;
   T p;
-  Acc Init() const { return T(0); }
-  void Add(Acc& acc, T v) const {
-    if (p == T(2)) acc += v * v;
-    else if (p == T(1)) acc += std::abs(v);
-    else acc += std::pow(std::abs(v), p);
-  }
-  T Finish(Acc acc, int64_t, int64_t) const {
-    if (p == T(2)) return std::sqrt(acc);
-    if (p == T(1)) return acc;
-    return std::pow(acc, T(1) / p);
-  }
+  T Init() const { return T(0); }
+  T Map(T v) const { return p == T(2) ? v * v : p == T(1) ? std::abs(v) : std::pow(std::abs(v), p); }
+  T Combine(T a, T b) const { return a + b; }
+  T Finish(T acc, T) const { return p == T(2) ? std::sqrt(acc) : p == T(1) ? acc : std::pow(acc, T(1) / p); }
 };
 
 // Pools `planes` planes of a (D, H, W) input into (a[0].out, a[1].out, a[2].out) outputs; 1-D and
-// 2-D pools arrive with leading axes of size 1.
+// 2-D pools arrive with leading axes of size 1. Per output row: the window's input rows are
+// combined into one row (`line`, vertical pass), then each output combines its taps of that row
+// (horizontal pass); outputs whose window lies entirely inside the row run tap by tap across the
+// whole row, so both passes are contiguous loops.
 template <typename T, typename Op>
 void PoolPlanes(const T* x, T* y, int64_t planes, const std::array<AxisPlan, kMaxSpatial>& a, int64_t kernel_volume,
                 const Op& op) {
   const int64_t in_h = a[1].in, in_w = a[2].in;
   const int64_t in_plane = a[0].in * in_h * in_w;
-  const int64_t out_plane = a[0].out * a[1].out * a[2].out;
-  const int64_t step_d = a[0].dilation * in_h * in_w, step_h = a[1].dilation * in_w, dw = a[2].dilation;
+  const AxisPlan& aw = a[2];
+  const int64_t out_w = aw.out;
+  const int64_t out_plane = a[0].out * a[1].out * out_w;
+  const int64_t step_d = a[0].dilation * in_h * in_w, step_h = a[1].dilation * in_w;
+  const int64_t kw = aw.kernel, sw = aw.stride, dw = aw.dilation;
   exec::ParallelFor(planes, nn::RowGrain(out_plane * kernel_volume), [&](int64_t begin, int64_t end) {
+    std::vector<T> line(static_cast<size_t>(in_w));
+    T* tmp = line.data();
+    const std::vector<int64_t>& counts = op.count_padding ? aw.padded_taps : aw.taps;
+    const std::vector<T> w_counts(counts.begin(), counts.end());
     for (int64_t plane = begin; plane < end; ++plane) {
       const T* xp = x + plane * in_plane;
-      T* yp = y + plane * out_plane;
+      T* out = y + plane * out_plane;
       for (int64_t od = 0; od < a[0].out; ++od) {
-        for (int64_t oh = 0; oh < a[1].out; ++oh) {
+        for (int64_t oh = 0; oh < a[1].out; ++oh, out += out_w) {
           const int64_t td = a[0].taps[od], th = a[1].taps[oh];
-          const int64_t pd = a[0].padded_taps[od] * a[1].padded_taps[oh];
-          const T* row_base = xp + (a[0].first[od] * in_h + a[1].first[oh]) * in_w;
-          for (int64_t ow = 0; ow < a[2].out; ++ow) {
-            const int64_t tw = a[2].taps[ow];
-            const T* base = row_base + a[2].first[ow];
-            typename Op::Acc acc = op.Init();
+          const int64_t rows = td * th;
+          const int64_t padded_rows = a[0].padded_taps[od] * a[1].padded_taps[oh];
+          const T* base = xp + (a[0].first[od] * in_h + a[1].first[oh]) * in_w;
+          if (rows == 0) {
+            for (int64_t w = 0; w < in_w; ++w) tmp[w] = op.Init();
+          } else {
+            for (int64_t w = 0; w < in_w; ++w) tmp[w] = op.Map(base[w]);
             for (int64_t jd = 0; jd < td; ++jd) {
-              for (int64_t jh = 0; jh < th; ++jh) {
+              for (int64_t jh = jd == 0 ? 1 : 0; jh < th; ++jh) {
                 const T* row = base + jd * step_d + jh * step_h;
-                if (dw == 1) {
-                  for (int64_t jw = 0; jw < tw; ++jw) op.Add(acc, row[jw]);
-                } else {
-                  for (int64_t jw = 0; jw < tw; ++jw) op.Add(acc, row[jw * dw]);
-                }
+                for (int64_t w = 0; w < in_w; ++w) tmp[w] = op.Combine(tmp[w], op.Map(row[w]));
               }
             }
-            *yp++ = op.Finish(acc, td * th * tw, pd * a[2].padded_taps[ow]);
+          }
+          // Outputs [full_begin, full_end) read taps first + j * dw for every j < kw.
+          const int64_t full_begin = aw.full_begin, full_end = aw.full_end;
+          if (full_begin < full_end) {
+            const int64_t n = full_end - full_begin;
+            const T* src = tmp + aw.first[full_begin];
+            T* dst = out + full_begin;
+            if (sw == 1) {
+              for (int64_t i = 0; i < n; ++i) dst[i] = src[i];
+              for (int64_t j = 1; j < kw; ++j) {
+                const T* s = src + j * dw;
+                for (int64_t i = 0; i < n; ++i) dst[i] = op.Combine(dst[i], s[i]);
+              }
+            } else {
+              for (int64_t i = 0; i < n; ++i) dst[i] = src[i * sw];
+              for (int64_t j = 1; j < kw; ++j) {
+                const T* s = src + j * dw;
+                for (int64_t i = 0; i < n; ++i) dst[i] = op.Combine(dst[i], s[i * sw]);
+              }
+            }
+          }
+          for (int64_t ow = 0; ow < out_w; ++ow) {
+            if (ow == full_begin && full_begin < full_end) ow = full_end;
+            if (ow >= out_w) break;
+            T acc = op.Init();
+            const T* s = tmp + aw.first[ow];
+            for (int64_t j = 0; j < aw.taps[ow]; ++j) acc = op.Combine(acc, s[j * dw]);
+            out[ow] = acc;
+          }
+          if constexpr (Op::kNeedsFinish) {
+            const T r = static_cast<T>(op.count_padding ? padded_rows : rows);
+            const T* c = w_counts.data();
+            for (int64_t ow = 0; ow < out_w; ++ow) out[ow] = op.Finish(out[ow], r * c[ow]);
           }
         }
       }
@@ -253,7 +303,7 @@ Status RunPool(const PoolAttributes& attr, exec::KernelContext& ctx) {
       if (attr.kind == PoolKind::kAverage)
         PoolPlanes<T>(x->data<T>(), y.data<T>(), planes, plans, kernel_volume, AverageOp<T>{attr.count_include_pad});
       else
-        PoolPlanes<T>(x->data<T>(), y.data<T>(), planes, plans, kernel_volume, LpOp<T>{static_cast<T>(attr.p)});
+        PoolPlanes<T>(x->data<T>(), y.data<T>(), planes, plans, kernel_volume, LpOp<T>{false, static_cast<T>(attr.p)});
     });
   }
   XQ_RETURN_IF_ERROR(status);

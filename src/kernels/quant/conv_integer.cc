@@ -14,7 +14,7 @@ StatusOr<std::unique_ptr<exec::Kernel>> CreateConvInteger(const exec::KernelInfo
   if (info.num_inputs() < 2) return info.Invalid("needs inputs x and w (and optional x_zero_point, w_zero_point)");
   XQ_ASSIGN_OR_RETURN(ConvAttributes attrs, ReadConvAttributes(info));
   return MakeKernel([attrs](exec::KernelContext& ctx) -> Status {
-    constexpr std::initializer_list<DataType> kTypes = {DataType::kUint8, DataType::kInt8};
+    const std::initializer_list<DataType> kTypes = {DataType::kUint8, DataType::kInt8};
     XQ_ASSIGN_OR_RETURN(const Tensor* x, QuantInput(ctx, 0, "x", kTypes));
     XQ_ASSIGN_OR_RETURN(const Tensor* w, QuantInput(ctx, 1, "w", kTypes));
     XQ_ASSIGN_OR_RETURN(const Tensor* x_zp, QuantInput(ctx, 2, "x_zero_point", kTypes, /*optional=*/true));

@@ -10,9 +10,28 @@ namespace {
 
 template <typename Q>
 void Dequantize(const Q* x, const float* scale, const Q* zero_point, const QdqLayout& l, float* y) {
+  if (l.per_tensor) {
+    // One scale for everything: split the elements, not the (single) row.
+    const float sc = scale[0];
+    const int32_t zp = zero_point ? static_cast<int32_t>(zero_point[0]) : 0;
+    exec::ParallelFor(l.inner, exec::kElementwiseGrain, [&](int64_t begin, int64_t end) {
+      for (int64_t i = begin; i < end; ++i) y[i] = static_cast<float>(static_cast<int32_t>(x[i]) - zp) * sc;
+    });
+    return;
+  }
   exec::ParallelFor(l.outer * l.axis_dim, std::max<int64_t>(1, exec::kElementwiseGrain / std::max<int64_t>(1, l.inner)),
                     [&](int64_t begin, int64_t end) {
                       for (int64_t row = begin; row < end; ++row) {
+                        if (l.block_size > 0) {
+                          const int64_t base = BlockedScaleOffset(l, row);
+                          const Q* in = x + row * l.inner;
+                          float* out = y + row * l.inner;
+                          for (int64_t i = 0; i < l.inner; ++i) {
+                            const int32_t zp = zero_point ? static_cast<int32_t>(zero_point[base + i]) : 0;
+                            out[i] = static_cast<float>(static_cast<int32_t>(in[i]) - zp) * scale[base + i];
+                          }
+                          continue;
+                        }
                         const int64_t s = ScaleIndex(l, row % l.axis_dim);
                         const float sc = scale[s];
                         const int32_t zp = zero_point ? static_cast<int32_t>(zero_point[s]) : 0;

@@ -33,10 +33,18 @@ struct QdqLayout {
 StatusOr<QdqLayout> ComputeQdqLayout(const exec::KernelContext& ctx, const Tensor& x, const Tensor& scale,
                                      const Tensor* zero_point, int64_t axis, int64_t block_size);
 
-// Scale index for element (a) along the axis.
+// Scale index for element (a) along the axis (per tensor / per axis; blocked layouts use
+// BlockedScaleOffset, since their scale also varies with the outer and inner indices).
 inline int64_t ScaleIndex(const QdqLayout& l, int64_t a) {
   if (l.per_tensor) return 0;
   return l.block_size > 0 ? a / l.block_size : a;
+}
+
+// Blocked (block_size > 0): the scale has x's shape with scale_count along the axis, so element
+// (o, a, i) of row = o * axis_dim + a uses scale[(o * scale_count + a / block_size) * inner + i].
+// Returns that index for i = 0.
+inline int64_t BlockedScaleOffset(const QdqLayout& l, int64_t row) {
+  return ((row / l.axis_dim) * l.scale_count + (row % l.axis_dim) / l.block_size) * l.inner;
 }
 
 }  // namespace xquant::kernels

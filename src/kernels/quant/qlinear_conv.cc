@@ -16,7 +16,7 @@
 namespace xquant::kernels {
 namespace {
 
-constexpr std::initializer_list<DataType> kQuantTypes = {DataType::kUint8, DataType::kInt8};
+const std::initializer_list<DataType> kQuantTypes = {DataType::kUint8, DataType::kInt8};
 
 template <typename Q>
 void RequantizeConv(const ConvGeometry& g, const std::vector<int32_t>& acc, const int32_t* bias,

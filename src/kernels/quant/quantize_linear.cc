@@ -12,23 +12,46 @@
 namespace xquant::kernels {
 namespace {
 
+// One element. NaN saturates to the type's minimum, as MLAS's vector path does (its max with the
+// lower bound returns the bound for NaN); written with comparisons because std::max passes NaN on.
 template <typename Q>
-void Quantize(const float* x, const float* scale, const Q* zero_point, const QdqLayout& l, Q* y) {
+inline Q QuantizeValue(float x, float scale, float zero_point) {
   constexpr float kMin = static_cast<float>(std::numeric_limits<Q>::min());
   constexpr float kMax = static_cast<float>(std::numeric_limits<Q>::max());
+  float v = std::nearbyintf(x / scale) + zero_point;
+  v = v >= kMin ? v : kMin;
+  v = v <= kMax ? v : kMax;
+  return static_cast<Q>(static_cast<int32_t>(v));
+}
+
+template <typename Q>
+void Quantize(const float* x, const float* scale, const Q* zero_point, const QdqLayout& l, Q* y) {
+  if (l.per_tensor) {
+    // One scale for everything: split the elements, not the (single) row.
+    const float sc = scale[0];
+    const float zp = zero_point ? static_cast<float>(zero_point[0]) : 0.0f;
+    exec::ParallelFor(l.inner, exec::kElementwiseGrain, [&](int64_t begin, int64_t end) {
+      for (int64_t i = begin; i < end; ++i) y[i] = QuantizeValue<Q>(x[i], sc, zp);
+    });
+    return;
+  }
   exec::ParallelFor(l.outer * l.axis_dim, std::max<int64_t>(1, exec::kElementwiseGrain / std::max<int64_t>(1, l.inner)),
                     [&](int64_t begin, int64_t end) {
                       for (int64_t row = begin; row < end; ++row) {
+                        const float* in = x + row * l.inner;
+                        Q* out = y + row * l.inner;
+                        if (l.block_size > 0) {
+                          const int64_t base = BlockedScaleOffset(l, row);
+                          for (int64_t i = 0; i < l.inner; ++i) {
+                            const float zp = zero_point ? static_cast<float>(zero_point[base + i]) : 0.0f;
+                            out[i] = QuantizeValue<Q>(in[i], scale[base + i], zp);
+                          }
+                          continue;
+                        }
                         const int64_t s = ScaleIndex(l, row % l.axis_dim);
                         const float sc = scale[s];
                         const float zp = zero_point ? static_cast<float>(zero_point[s]) : 0.0f;
-                        const float* in = x + row * l.inner;
-                        Q* out = y + row * l.inner;
-                        for (int64_t i = 0; i < l.inner; ++i) {
-                          float v = std::nearbyintf(in[i] / sc) + zp;
-                          v = std::min(std::max(v, kMin), kMax);
-                          out[i] = static_cast<Q>(static_cast<int32_t>(v));
-                        }
+                        for (int64_t i = 0; i < l.inner; ++i) out[i] = QuantizeValue<Q>(in[i], sc, zp);
                       }
                     });
 }

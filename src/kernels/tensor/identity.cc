@@ -1,21 +1,38 @@
 // Identity, and the ops that are Identity at inference: Dropout (opsets 1-13; its optional mask
 // output is all true) — outputs share the input's buffer, nothing is copied.
+// Dropout in training mode (opset 12+: the training_mode input is true and the ratio input, default
+// 0.5, is not 0) drops random elements; its result cannot be reproduced, so it is NotSupported.
 #include <algorithm>
 
 #include "kernels/common.h"
 
 namespace xquant::kernels {
+namespace {
 
-StatusOr<std::unique_ptr<exec::Kernel>> CreateIdentity(const exec::KernelInfo&) {
+Status PassThrough(exec::KernelContext& ctx) {
+  XQ_ASSIGN_OR_RETURN(const Tensor* x, RequireInput(ctx, 0));
+  ctx.output(0) = *x;
+  if (ctx.num_outputs() > 1) {  // Dropout's mask
+    Tensor mask(DataType::kBool, x->shape());
+    std::fill_n(mask.data<bool>(), mask.size(), true);
+    ctx.output(1) = std::move(mask);
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
+StatusOr<std::unique_ptr<exec::Kernel>> CreateIdentity(const exec::KernelInfo&) { return MakeKernel(PassThrough); }
+
+StatusOr<std::unique_ptr<exec::Kernel>> CreateDropout(const exec::KernelInfo&) {
   return MakeKernel([](exec::KernelContext& ctx) -> Status {
-    XQ_ASSIGN_OR_RETURN(const Tensor* x, RequireInput(ctx, 0));
-    ctx.output(0) = *x;
-    if (ctx.num_outputs() > 1) {  // Dropout's mask
-      Tensor mask(DataType::kBool, x->shape());
-      std::fill_n(mask.data<bool>(), mask.size(), true);
-      ctx.output(1) = std::move(mask);
+    const Tensor* training = ctx.input(2);
+    if (training && training->size() == 1 && training->GetAsDouble(0) != 0) {
+      const Tensor* ratio = ctx.input(1);
+      if (!ratio || ratio->size() != 1 || ratio->GetAsDouble(0) != 0)
+        return NotSupportedError(ctx.node().Describe() + ": training-mode Dropout (random) is not supported");
     }
-    return Status::Ok();
+    return PassThrough(ctx);
   });
 }
 

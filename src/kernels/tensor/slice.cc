@@ -33,8 +33,12 @@ StatusOr<std::unique_ptr<exec::Kernel>> CreateSlice(const exec::KernelInfo& info
       XQ_ASSIGN_OR_RETURN(starts, ToInt64Vector(*ctx.input(1), what + ": starts"));
       XQ_ASSIGN_OR_RETURN(ends, ToInt64Vector(*ctx.input(2), what + ": ends"));
       has_axes = ctx.input(3) != nullptr;
-      if (has_axes) XQ_ASSIGN_OR_RETURN(axes, ToInt64Vector(*ctx.input(3), what + ": axes"));
-      if (ctx.input(4)) XQ_ASSIGN_OR_RETURN(steps, ToInt64Vector(*ctx.input(4), what + ": steps"));
+      if (has_axes) {
+        XQ_ASSIGN_OR_RETURN(axes, ToInt64Vector(*ctx.input(3), what + ": axes"));
+      }
+      if (ctx.input(4)) {
+        XQ_ASSIGN_OR_RETURN(steps, ToInt64Vector(*ctx.input(4), what + ": steps"));
+      }
     }
     const size_t count = starts.size();
     if (ends.size() != count || (has_axes && axes.size() != count) || (!steps.empty() && steps.size() != count))
@@ -51,7 +55,9 @@ StatusOr<std::unique_ptr<exec::Kernel>> CreateSlice(const exec::KernelInfo& info
     bool whole = true;
     for (size_t j = 0; j < count; ++j) {
       int axis = static_cast<int>(j);
-      if (has_axes) XQ_ASSIGN_OR_RETURN(axis, NormalizeAxis(axes[j], rank, what));
+      if (has_axes) {
+        XQ_ASSIGN_OR_RETURN(axis, NormalizeAxis(axes[j], rank, what));
+      }
       if (seen[axis]) return ctx.Error("axis " + std::to_string(axis) + " is sliced twice");
       seen[axis] = true;
       const int64_t step = steps.empty() ? 1 : steps[j];

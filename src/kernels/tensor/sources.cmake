@@ -1,4 +1,29 @@
 # Ops that move data or compute shapes: Reshape, Transpose, Concat, Slice, Gather, Shape, ...
 set(XQ_KERNEL_TENSOR_SOURCES
   src/kernels/tensor/identity.cc
+  src/kernels/tensor/copy.cc
+  src/kernels/tensor/reshape.cc
+  src/kernels/tensor/squeeze.cc
+  src/kernels/tensor/transpose.cc
+  src/kernels/tensor/concat.cc
+  src/kernels/tensor/split.cc
+  src/kernels/tensor/slice.cc
+  src/kernels/tensor/gather.cc
+  src/kernels/tensor/gather_elements.cc
+  src/kernels/tensor/gather_nd.cc
+  src/kernels/tensor/scatter_elements.cc
+  src/kernels/tensor/expand.cc
+  src/kernels/tensor/pad.cc
+  src/kernels/tensor/shape.cc
+  src/kernels/tensor/constant_of_shape.cc
+  src/kernels/tensor/range.cc
+  src/kernels/tensor/depth_to_space.cc
+  src/kernels/tensor/arg_max.cc
+  src/kernels/tensor/top_k.cc
+  src/kernels/tensor/non_zero.cc
+  src/kernels/tensor/one_hot.cc
+  src/kernels/tensor/trilu.cc
+  src/kernels/tensor/eye_like.cc
+  src/kernels/tensor/compress.cc
+  src/kernels/tensor/cum_sum.cc
 )

@@ -1,0 +1,50 @@
+// The oneDNN side of Conv and ConvTranspose: primitives created per input shape and cached,
+// constant weights reordered once into the layout the primitive prefers, activations converted
+// between the executor's plain C order and oneDNN's channel-blocked layout around the call.
+//
+// Layout choice (measured on the 2-core AVX-512 machine, batch 1, one thread, with reorders):
+//   - 3x3 64->64 56x56:        plain (gemm) 2.9 ms, nhwc brgconv 2.1, nChw16c jit 2.0
+//   - depthwise 3x3 144 56x56: plain 2.1 ms, nhwc 0.50, nChw16c 0.21
+//   - 1x1 144->24 56x56:       plain 0.20 ms, nChw16c 0.35 (1x1 on plain C order is one GEMM)
+//   - 1x1 320->1280 7x7:       plain 0.52 ms, nChw16c 0.36
+//   - stem 3->64 7x7/2 224:    plain 3.4 ms, nchw in / nChw16c out 2.1 (blocked input: ref impl)
+// so: channel-blocked (nCw16c / nChw16c / nCdhw16c) by default, plain for stride-1 unpadded 1x1
+// convolutions on images of 512 pixels or more, plain input for few input channels, and never
+// oneDNN's reference implementation when another layout has a JIT one.
+#pragma once
+
+#include <dnnl.hpp>
+#include <memory>
+#include <optional>
+#include <vector>
+
+#include "kernels/onednn/conv_attributes.h"
+#include "xquant/tensor.h"
+
+namespace xquant::kernels::onednn {
+
+class ConvPrimitive {
+ public:
+  // `constant_weights`: the ONNX weights when they are a constant of the model (reordered once per
+  // primitive), else undefined.
+  ConvPrimitive(bool transpose, int64_t group, Tensor constant_weights);
+  ~ConvPrimitive();
+
+  // y = Conv(x, w) + bias, or ConvTranspose. `y` is allocated with the geometry's shape by the
+  // caller. REQUIRES: shapes checked by ResolveConvGeometry, no zero-sized dimension.
+  // Throws dnnl::error.
+  void Run(const ConvGeometry& g, const Tensor& x, const Tensor& w, const Tensor* bias, Tensor& y);
+
+ private:
+  struct Plan;
+  Plan& GetPlan(const ConvGeometry& g, const Shape& x, const Shape& w, bool has_bias);
+  std::unique_ptr<Plan> CreatePlan(const ConvGeometry& g, const Shape& x, const Shape& w,
+                                   bool has_bias) const;
+
+  bool transpose_;
+  int64_t group_;
+  Tensor constant_weights_;
+  std::vector<std::unique_ptr<Plan>> plans_;  // most recently used last
+};
+
+}  // namespace xquant::kernels::onednn

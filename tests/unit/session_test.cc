@@ -1,0 +1,231 @@
+// The executor: observer order, constant folding, the per-shape fold of shape arithmetic,
+// freeing after the last consumer, input checks.
+#include <gtest/gtest.h>
+
+#include "xquant/session.h"
+
+namespace xquant {
+namespace {
+
+// Builds small graphs in memory, without ONNX files.
+class GraphBuilder {
+ public:
+  explicit GraphBuilder(int64_t opset = 13) { model_->graph.opset_imports[""] = opset; }
+
+  ValueId Input(const std::string& name, DataType dtype, std::vector<Dim> shape) {
+    ValueId id = Value(name);
+    model_->graph.values[id].dtype = dtype;
+    model_->graph.values[id].shape = std::move(shape);
+    model_->graph.inputs.push_back(id);
+    return id;
+  }
+  ValueId Constant(const std::string& name, Tensor t) {
+    ValueId id = Value(name);
+    model_->graph.values[id].dtype = t.dtype();
+    model_->graph.values[id].constant = std::move(t);
+    return id;
+  }
+  ValueId Op(const std::string& op, std::vector<ValueId> inputs, const std::string& out,
+             std::map<std::string, Attribute, std::less<>> attributes = {}) {
+    Node node;
+    node.op_type = op;
+    node.name = op + "_" + out;
+    node.inputs = std::move(inputs);
+    node.outputs = {Value(out)};
+    node.attributes = std::move(attributes);
+    model_->graph.nodes.push_back(std::move(node));
+    return model_->graph.nodes.back().outputs[0];
+  }
+  std::shared_ptr<const Model> Build(std::vector<ValueId> outputs) {
+    model_->graph.outputs = std::move(outputs);
+    model_->path = "built-in-test";
+    Status s = model_->graph.Rebuild();
+    EXPECT_TRUE(s.ok()) << s.ToString();
+    return model_;
+  }
+
+ private:
+  ValueId Value(const std::string& name) { return model_->graph.AddValue(name); }
+  std::shared_ptr<Model> model_ = std::make_shared<Model>();
+};
+
+Attribute IntAttr(int64_t v) {
+  Attribute a;
+  a.kind = Attribute::Kind::kInt;
+  a.i = v;
+  return a;
+}
+
+TEST(Session, ObserverSeesEveryProducedTensorInOrder) {
+  GraphBuilder b;
+  ValueId x = b.Input("x", DataType::kFloat32, {Dim{2, ""}});
+  ValueId c = b.Constant("c", Tensor::FromVector<float>({2}, {1.0f, -5.0f}));
+  ValueId sum = b.Op("Add", {x, c}, "sum");
+  ValueId y = b.Op("Relu", {sum}, "y");
+  auto session = Session::Create(b.Build({y}));
+  ASSERT_TRUE(session.ok()) << session.status().ToString();
+
+  std::vector<std::string> seen;
+  std::vector<float> sums;
+  FunctionObserver observer([&](const TensorEvent& e) {
+    seen.push_back(e.node.op_type + ":" + e.name);
+    if (e.name == "sum") sums.assign(e.tensor.data<float>(), e.tensor.data<float>() + 2);
+    return Status::Ok();
+  });
+  auto out = (*session)->Run({{"x", Tensor::FromVector<float>({2}, {2.0f, 3.0f})}}, &observer);
+  ASSERT_TRUE(out.ok()) << out.status().ToString();
+  EXPECT_EQ(seen, (std::vector<std::string>{"Add:sum", "Relu:y"}));
+  EXPECT_EQ(sums, (std::vector<float>{3.0f, -2.0f}));
+  ASSERT_EQ(out->size(), 1u);
+  EXPECT_EQ((*out)[0].first, "y");
+  EXPECT_EQ((*out)[0].second.data<float>()[0], 3.0f);
+  EXPECT_EQ((*out)[0].second.data<float>()[1], 0.0f);
+}
+
+TEST(Session, ObserverErrorStopsTheRun) {
+  GraphBuilder b;
+  ValueId x = b.Input("x", DataType::kFloat32, {Dim{1, ""}});
+  ValueId y = b.Op("Relu", {x}, "y");
+  ValueId z = b.Op("Relu", {y}, "z");
+  auto session = Session::Create(b.Build({z}));
+  ASSERT_TRUE(session.ok());
+  int calls = 0;
+  FunctionObserver observer([&](const TensorEvent&) {
+    ++calls;
+    return InvalidArgumentError("stop here");
+  });
+  auto out = (*session)->Run({{"x", Tensor::FromVector<float>({1}, {1.0f})}}, &observer);
+  EXPECT_FALSE(out.ok());
+  EXPECT_EQ(out.status().message(), "stop here");
+  EXPECT_EQ(calls, 1);
+}
+
+TEST(Session, DequantizedWeightsAreFoldedOnceAndMatchTheUnfoldedRun) {
+  auto build = [] {
+    GraphBuilder b;
+    ValueId x = b.Input("x", DataType::kFloat32, {Dim{3, ""}});
+    ValueId w = b.Constant("w_q", Tensor::FromVector<int8_t>({3}, {-128, 3, 127}));
+    ValueId s = b.Constant("w_scale", Tensor::Scalar<float>(0.5f));
+    ValueId zp = b.Constant("w_zp", Tensor::Scalar<int8_t>(1));
+    ValueId wf = b.Op("DequantizeLinear", {w, s, zp}, "w");
+    ValueId y = b.Op("Mul", {x, wf}, "y");
+    return b.Build({y});
+  };
+  SessionOptions no_fold;
+  no_fold.fold_constants = false;
+  auto folded = Session::Create(build());
+  auto unfolded = Session::Create(build(), no_fold);
+  ASSERT_TRUE(folded.ok() && unfolded.ok());
+  EXPECT_EQ((*folded)->graph().nodes.size(), 1u);  // only Mul is left
+  EXPECT_EQ((*unfolded)->graph().nodes.size(), 2u);
+  const ValueId w = (*folded)->graph().FindValue("w");
+  ASSERT_NE(w, kNoValue);
+  ASSERT_TRUE((*folded)->graph().values[w].constant.has_value());
+  EXPECT_FLOAT_EQ((*folded)->graph().values[w].constant->data<float>()[0], -64.5f);  // (-128 - 1) * 0.5
+
+  std::map<std::string, Tensor> in = {{"x", Tensor::FromVector<float>({3}, {1.0f, 2.0f, -1.0f})}};
+  auto a = (*folded)->Run(in);
+  auto b = (*unfolded)->Run(in);
+  ASSERT_TRUE(a.ok() && b.ok());
+  for (int i = 0; i < 3; ++i) EXPECT_EQ((*a)[0].second.data<float>()[i], (*b)[0].second.data<float>()[i]);
+  EXPECT_FLOAT_EQ((*a)[0].second.data<float>()[2], -63.0f);  // (127 - 1) * 0.5 * -1
+}
+
+// x [batch, 6] -> Reshape(x, Concat(Unsqueeze(Gather(Shape(x), 0)), [-1, 2])) = [batch, 3, 2]
+std::shared_ptr<const Model> ReshapeByShapeModel() {
+  GraphBuilder b;
+  ValueId x = b.Input("x", DataType::kFloat32, {Dim{-1, "batch"}, Dim{6, ""}});
+  ValueId shape = b.Op("Shape", {x}, "shape");
+  ValueId zero = b.Constant("zero", Tensor::Scalar<int64_t>(0));
+  ValueId batch = b.Op("Gather", {shape, zero}, "batch", {{"axis", IntAttr(0)}});
+  ValueId axes = b.Constant("axes", Tensor::FromVector<int64_t>({1}, {0}));
+  ValueId batch1 = b.Op("Unsqueeze", {batch, axes}, "batch1");
+  ValueId rest = b.Constant("rest", Tensor::FromVector<int64_t>({2}, {-1, 2}));
+  ValueId target = b.Op("Concat", {batch1, rest}, "target", {{"axis", IntAttr(0)}});
+  ValueId y = b.Op("Reshape", {x, target}, "y");
+  return b.Build({y});
+}
+
+TEST(Session, ShapeArithmeticIsFoldedPerInputShape) {
+  auto session = Session::Create(ReshapeByShapeModel());
+  ASSERT_TRUE(session.ok()) << session.status().ToString();
+  int observed = 0;
+  FunctionObserver count([&](const TensorEvent&) {
+    ++observed;
+    return Status::Ok();
+  });
+  auto run = [&](int64_t batch) {
+    return (*session)->Run({{"x", Tensor::Zeros(DataType::kFloat32, {batch, 6})}}, &count);
+  };
+  auto first = run(2);
+  ASSERT_TRUE(first.ok()) << first.status().ToString();
+  EXPECT_EQ((*first)[0].second.shape(), (Shape{2, 3, 2}));
+  EXPECT_EQ((*session)->last_run_stats().shape_nodes_reused, 0);
+  EXPECT_EQ((*session)->last_run_stats().nodes_executed, 5);
+
+  auto second = run(2);
+  ASSERT_TRUE(second.ok());
+  EXPECT_EQ((*session)->last_run_stats().shape_nodes_reused, 4);  // Shape, Gather, Unsqueeze, Concat
+  EXPECT_EQ((*session)->last_run_stats().nodes_executed, 1);      // Reshape only
+
+  auto third = run(5);  // a new batch size recomputes the shape arithmetic
+  ASSERT_TRUE(third.ok());
+  EXPECT_EQ((*third)[0].second.shape(), (Shape{5, 3, 2}));
+  EXPECT_EQ((*session)->last_run_stats().shape_nodes_reused, 0);
+  // Only the data-carrying tensor is shown to the observer, once per run.
+  EXPECT_EQ(observed, 3);
+}
+
+TEST(Session, IntermediatesAreFreedAfterTheirLastConsumer) {
+  GraphBuilder b;
+  ValueId v = b.Input("x", DataType::kFloat32, {Dim{1 << 20, ""}});
+  for (int i = 0; i < 12; ++i) v = b.Op("Relu", {v}, "r" + std::to_string(i));
+  auto session = Session::Create(b.Build({v}));
+  ASSERT_TRUE(session.ok());
+  auto out = (*session)->Run({{"x", Tensor::Zeros(DataType::kFloat32, {1 << 20})}});
+  ASSERT_TRUE(out.ok());
+  const RunStats stats = (*session)->last_run_stats();
+  const int64_t one = int64_t{4} << 20;
+  EXPECT_EQ(stats.produced_bytes, 12 * one);
+  // A chain needs its input and its output alive at once, never more.
+  EXPECT_LE(stats.peak_live_bytes, 2 * one);
+}
+
+TEST(Session, WrongInputsAreListedTogether) {
+  GraphBuilder b;
+  ValueId x = b.Input("x", DataType::kFloat32, {Dim{-1, "batch"}, Dim{4, ""}});
+  ValueId y = b.Input("y", DataType::kInt64, {Dim{2, ""}});
+  ValueId z = b.Op("Relu", {x}, "z");
+  ValueId w = b.Op("Identity", {y}, "w");
+  auto session = Session::Create(b.Build({z, w}));
+  ASSERT_TRUE(session.ok());
+  auto out = (*session)->Run({{"x", Tensor::Zeros(DataType::kFloat32, {3, 5})}, {"q", Tensor::Zeros(DataType::kFloat32, {1})}});
+  ASSERT_FALSE(out.ok());
+  const std::string& m = out.status().message();
+  EXPECT_NE(m.find("input 'x' expects float32 [batch, 4], got float32 [3, 5]"), std::string::npos) << m;
+  EXPECT_NE(m.find("input 'y' (int64 [2]) is missing"), std::string::npos) << m;
+  EXPECT_NE(m.find("'q' is not an input of the model (its inputs: 'x', 'y')"), std::string::npos) << m;
+}
+
+TEST(Graph, RebuildReportsCyclesByName) {
+  Model model;
+  Graph& g = model.graph;
+  ValueId a = g.AddValue("a"), b = g.AddValue("b");
+  Node n1, n2;
+  n1.op_type = "Relu";
+  n1.name = "first";
+  n1.inputs = {b};
+  n1.outputs = {a};
+  n2.op_type = "Relu";
+  n2.name = "second";
+  n2.inputs = {a};
+  n2.outputs = {b};
+  g.nodes = {n1, n2};
+  Status s = g.Rebuild();
+  ASSERT_FALSE(s.ok());
+  EXPECT_NE(s.message().find("cycle"), std::string::npos);
+  EXPECT_NE(s.message().find("Relu 'first'"), std::string::npos) << s.message();
+}
+
+}  // namespace
+}  // namespace xquant
