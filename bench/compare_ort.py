@@ -61,7 +61,14 @@ def parse_args():
     p.add_argument("--warmup", default="1=3,8=1", help="untimed runs per process, per batch (default 1=3,8=1)")
     p.add_argument("--no-ort-all-qdq", action="store_true",
                    help="skip the informational onnxruntime --opt all timing of QDQ models")
+    p.add_argument("--xq-omp-wait-policy", choices=["passive", "active", "inherit"], default="passive",
+                   help="OMP_WAIT_POLICY for xquant (default passive, the counterpart of onnxruntime's "
+                        "allow_spinning=0; inherit = leave the environment alone)")
     p.add_argument("--timeout", type=float, default=300, help="seconds allowed per process")
+    p.add_argument("--case-budget", type=float, default=30,
+                   help="seconds of xquant runs allowed per case (model x batch); when the first round "
+                        "shows more would be needed, both engines get fewer runs, then fewer rounds "
+                        "(marked * in the table)")
     p.add_argument("--json", metavar="OUT", help="also write every measurement as JSON")
     return p.parse_args()
 
@@ -87,10 +94,10 @@ def find_xq_bench(arg):
     return max(candidates, key=os.path.getmtime)
 
 
-def run_measured(cmd, timeout):
+def run_measured(cmd, env, timeout):
     """Runs cmd; returns (exit code, stdout, stderr, peak RSS of the child in KiB)."""
     with tempfile.TemporaryFile() as err:
-        proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=err)
+        proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=err, env=env)
         timer = threading.Timer(timeout, proc.kill)
         timer.start()
         try:
@@ -131,16 +138,22 @@ def first_error_line(stderr, code):
 class Side:
     """One engine configuration timed across rounds."""
 
-    def __init__(self, name, cmd):
+    def __init__(self, name, make_cmd, env=None):
         self.name = name
-        self.cmd = cmd
+        self.make_cmd = make_cmd  # (runs, warmup) -> argv
+        self.env = env
+        self.cmd = None
+        self.wall_s = []
         self.medians = []
         self.rss_kb = []
         self.error = None
         self.extra = []
 
-    def measure(self, timeout):
-        code, out, err, rss = run_measured(self.cmd, timeout)
+    def measure(self, runs, warmup, timeout):
+        self.cmd = self.make_cmd(runs, warmup)
+        start = time.monotonic()
+        code, out, err, rss = run_measured(self.cmd, self.env, timeout)
+        self.wall_s.append(time.monotonic() - start)
         if code != 0:
             self.error = first_error_line(err, code)
             return False
@@ -160,7 +173,7 @@ class Side:
     def summary(self):
         return {"median_ms": self.median(), "round_medians_ms": self.medians,
                 "peak_rss_mb": max(self.rss_kb) / 1024 if self.rss_kb else None,
-                "error": self.error, "cmd": self.cmd, "reports": self.extra}
+                "error": self.error, "cmd": self.cmd, "process_wall_s": self.wall_s, "reports": self.extra}
 
 
 def bench_case(args, xq_bench, node_modules, model, kind, batch):
@@ -169,32 +182,45 @@ def bench_case(args, xq_bench, node_modules, model, kind, batch):
     for f in (onnx, npy):
         if not os.path.exists(f):
             return {"model": f"{model}_{kind}", "batch": batch, "error": f"missing {f}"}
-    runs, warmup = per_batch(args.runs, batch), per_batch(args.warmup, batch)
-    common = ["--bench", str(runs), "--warmup", str(warmup), "--threads", str(args.threads)]
-    ort = [args.node, RUN_ORT, "--node-modules", node_modules] + common
+    runs, warmup, rounds = per_batch(args.runs, batch), per_batch(args.warmup, batch), args.rounds
+
+    def common(n, w):
+        return ["--bench", str(n), "--warmup", str(w), "--threads", str(args.threads)]
+
+    def ort(level):
+        return lambda n, w: [args.node, RUN_ORT, "--node-modules", node_modules] + common(n, w) + [
+            "--opt", level, onnx, npy]
+
     ref_level, target = TARGETS[kind]
-    xq = Side("xquant", [xq_bench] + common + [onnx, npy])
-    ref = Side(f"ort_{ref_level}", ort + ["--opt", ref_level, onnx, npy])
+    xq = Side("xquant", lambda n, w: [xq_bench] + common(n, w) + [onnx, npy], xq_env(args))
+    ref = Side(f"ort_{ref_level}", ort(ref_level))
     sides = [xq, ref]
     info = None
     if kind == "qdq" and not args.no_ort_all_qdq:
-        info = Side("ort_all", ort + ["--opt", "all", onnx, npy])
+        info = Side("ort_all", ort("all"))
         sides.append(info)
 
     # Alternate the engines; rotate who goes first so no engine always runs on a machine another
-    # process just warmed (or just heated).
-    for r in range(args.rounds):
+    # process just warmed (or just heated). Round 0 starts with xquant: its time sizes the rest.
+    reduced = False
+    r = 0
+    while r < rounds:
         k = r % len(sides)
         for side in sides[k:] + sides[:k]:
             if not side.error:
-                side.measure(args.timeout)
+                side.measure(runs, warmup, args.timeout)
             if xq.error:  # nothing to compare against; don't spend the time on onnxruntime
                 break
+            if r == 0 and side is xq:
+                runs, warmup, rounds, reduced = fit_budget(args.case_budget, xq.medians[0], runs, warmup,
+                                                           rounds)
         if xq.error:
             break
+        r += 1
 
     result = {"model": f"{model}_{kind}", "kind": kind, "batch": batch, "threads": args.threads,
-              "runs_per_process": runs, "warmup_per_process": warmup, "rounds": args.rounds,
+              "runs_per_process": runs, "warmup_per_process": warmup, "rounds": rounds,
+              "reduced_to_fit_budget": reduced,
               "target_ratio": target, "xquant": xq.summary(),
               "ort": dict(ref.summary(), opt=ref_level)}
     if info:
@@ -213,6 +239,33 @@ def bench_case(args, xq_bench, node_modules, model, kind, batch):
     return result
 
 
+def xq_env(args):
+    """xquant's environment: by default OpenMP's idle threads sleep (OMP_WAIT_POLICY=PASSIVE), as
+    onnxruntime's do under run_ort.js (session.intra_op.allow_spinning=0). On a busy machine
+    spinning threads steal the cores the working ones need (measured: 4-100x slower)."""
+    env = dict(os.environ)
+    if args.xq_omp_wait_policy != "inherit":
+        env["OMP_WAIT_POLICY"] = args.xq_omp_wait_policy.upper()
+    return env
+
+
+def fit_budget(budget_s, run_ms, runs, warmup, rounds):
+    """Fewer runs (then rounds) when xquant's runs alone would take more than budget_s per case.
+
+    Both engines always get the same runs and warmup, so the comparison stays like for like; only
+    its precision drops, which matters little when xquant is that slow. Returns the new
+    (runs, warmup, rounds, reduced)."""
+    per_run = run_ms / 1000
+    if per_run * (runs + warmup) * rounds <= budget_s:
+        return runs, warmup, rounds, False
+    warmup = min(warmup, 1)
+    runs = max(1, int(budget_s / rounds / per_run) - warmup)
+    rounds = max(2, min(rounds, int(budget_s / (per_run * (runs + warmup)))))
+    if per_run * (runs + warmup) * rounds > budget_s:
+        warmup = 0  # first-run costs (page faults, allocation) vanish next to runs this slow
+    return runs, warmup, rounds, True
+
+
 def fmt(x, spec):
     return "-" if x is None else format(x, spec)
 
@@ -221,14 +274,16 @@ def print_table(results, args, elapsed):
     print()
     print(f"xquant vs onnxruntime, {args.threads} threads, median of {args.rounds} rounds "
           f"(each the median of --runs {args.runs} after --warmup {args.warmup}); {elapsed:.0f} s")
+    print(f"xquant OMP_WAIT_POLICY={xq_env(args).get('OMP_WAIT_POLICY', '(unset)')}; onnxruntime "
+          "allow_spinning=0")
     print("ratio = xquant ms / onnxruntime ms at the reference level (float: --opt all, QDQ: --opt disabled); "
           "[range] = per-round ratios")
-    header = (f"{'model':<26}{'batch':>5}{'xquant ms':>11}{'ORT ms':>10}{'ratio':>7}  {'[range]':<13}"
+    header = (f"{'model':<26}{'batch':>5}{'xquant ms':>11}{'ORT ms':>10}{'ratio':>7}  {'[range]':<15}"
               f"{'target':>7}{'':>2}{'verdict':<8}{'ORT-all ms':>11}{'vs all':>8}{'xq MB':>8}{'ORT MB':>8}")
     print(header)
     print("-" * len(header))
     for r in results:
-        name, batch = r["model"], r["batch"]
+        name, batch = r["model"] + ("*" if r.get("reduced_to_fit_budget") else ""), r["batch"]
         if "ratio" not in r:
             print(f"{name:<26}{batch:>5}  {r.get('error', 'error')[:150]}")
             continue
@@ -238,13 +293,16 @@ def print_table(results, args, elapsed):
         info = r.get("ort_all_info")
         info_ms = info["median_ms"] if info and not info["error"] else None
         print(f"{name:<26}{batch:>5}{r['xquant']['median_ms']:>11.2f}{ref['median_ms']:>10.2f}{r['ratio']:>7.2f}  "
-              f"{rng:<13}{'<=' + format(r['target_ratio'], '.1f'):>7}{'':>2}{'pass' if r['pass'] else 'MISS':<8}"
+              f"{rng:<15}{'<=' + format(r['target_ratio'], '.1f'):>7}{'':>2}{'pass' if r['pass'] else 'MISS':<8}"
               f"{fmt(info_ms, '.2f'):>11}{fmt(r.get('ratio_vs_ort_all'), '.2f'):>8}"
               f"{fmt(r['xquant']['peak_rss_mb'], '.0f'):>8}{fmt(ref['peak_rss_mb'], '.0f'):>8}")
     measured = [r for r in results if "ratio" in r]
     print(f"\n{sum(r['pass'] for r in measured)}/{len(measured)} measured cases meet their target; "
           f"{len(results) - len(measured)} not measured.")
     print("MB = peak RSS of the measuring process (onnxruntime's includes node's ~50 MB).")
+    if any(r.get("reduced_to_fit_budget") for r in results):
+        print(f"* = xquant too slow for --case-budget {args.case_budget:g} s: fewer runs/rounds, the same for "
+              "both engines (see --json for the counts).")
 
 
 def main():

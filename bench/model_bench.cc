@@ -190,7 +190,7 @@ int RunJson(const Args& args) {
 // Google Benchmark calls a benchmark function several times (to pick an iteration count, then per
 // repetition); the session is prepared once and kept until a benchmark of another model needs the
 // memory, so only one model is resident at a time. ru_maxrss is a high-water mark of the whole
-// process, hence "so far": it is a model's own peak only for the first model or the biggest one.
+// process, hence "so far": it is a model's own peak only when that model raised it.
 struct Cache {
   std::string key;
   std::unique_ptr<Prepared> prepared;
@@ -198,7 +198,8 @@ struct Cache {
 
 void RunCase(benchmark::State& state, const BenchCase& c, int threads, int warmup) {
   static Cache cache;
-  const std::string key = c.label + "|" + std::to_string(threads);
+  std::string key = c.model + "|" + std::to_string(threads);
+  for (const std::string& input : c.inputs) key += "|" + input;
   if (cache.key != key) {
     cache.prepared.reset();
     cache.key.clear();

@@ -57,12 +57,15 @@ class KernelInfo {
   // The value of input `i` when it is a constant (initializer or folded), else nullptr. Kernels use
   // it to prepare weights once (oneDNN reorders, dequantization tables).
   const Tensor* ConstantInput(size_t i) const {
-    if (!HasInput(i)) return nullptr;
+    if (!HasInput(i) || static_cast<size_t>(node_.inputs[i]) >= graph_.values.size()) return nullptr;
     const auto& c = graph_.values[node_.inputs[i]].constant;
     return c ? &*c : nullptr;
   }
   // Declared or inferred element type of input `i` (kUndefined when unknown).
-  DataType InputType(size_t i) const { return HasInput(i) ? graph_.values[node_.inputs[i]].dtype : DataType::kUndefined; }
+  DataType InputType(size_t i) const {
+    if (!HasInput(i) || static_cast<size_t>(node_.inputs[i]) >= graph_.values.size()) return DataType::kUndefined;
+    return graph_.values[node_.inputs[i]].dtype;
+  }
 
   // "Conv 'conv1': <message>" as InvalidArgument / NotSupported statuses.
   Status Invalid(const std::string& message) const { return InvalidArgumentError(node_.Describe() + ": " + message); }

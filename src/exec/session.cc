@@ -231,7 +231,9 @@ StatusOr<NamedTensors> SessionImpl::Run(const std::map<std::string, Tensor>& inp
       continue;
     }
     const Tensor& t = it->second;
-    bool matches = t.defined() && (value.dtype == DataType::kUndefined || value.dtype == t.dtype());
+    // float16 inputs are held as float32 (see DataType::kFloat16).
+    const DataType expected = value.dtype == DataType::kFloat16 ? DataType::kFloat32 : value.dtype;
+    bool matches = t.defined() && (expected == DataType::kUndefined || expected == t.dtype());
     if (matches && value.shape) {
       matches = value.shape->size() == t.shape().size();
       for (size_t d = 0; matches && d < t.shape().size(); ++d)

@@ -158,9 +158,16 @@ Status ParseModel(const std::string& bytes, const std::string& origin, const std
     ApplyValueInfo(input, &graph.values[id]);
     graph.inputs.push_back(id);
     const DataType dtype = graph.values[id].dtype;
-    if (dtype != DataType::kUndefined && !IsSupportedDataType(dtype) && dtype != DataType::kFloat16)
-      problems->push_back("graph input '" + input.name() + "' has element type " + DataTypeName(dtype) +
-                          ", which xquant cannot hold");
+    const bool is_tensor = input.type().has_tensor_type();
+    const int declared = is_tensor ? input.type().tensor_type().elem_type() : 0;
+    if (input.has_type() && !is_tensor) {
+      problems->push_back("graph input '" + input.name() + "' is a sequence, map or optional, which xquant cannot hold");
+    } else if (declared != 0 && (dtype == DataType::kUndefined || (!IsSupportedDataType(dtype) && dtype != DataType::kFloat16))) {
+      const std::string type_name = onnx::TensorProto::DataType_IsValid(declared)
+                                        ? onnx::TensorProto::DataType_Name(static_cast<onnx::TensorProto::DataType>(declared))
+                                        : "type " + std::to_string(declared);
+      problems->push_back("graph input '" + input.name() + "' has element type " + type_name + ", which xquant cannot hold");
+    }
   }
 
   // Node outputs first, so inputs can be resolved whatever the file order (it need not be sorted).

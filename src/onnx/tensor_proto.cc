@@ -80,11 +80,16 @@ StatusOr<Tensor> TensorFromProto(const onnx::TensorProto& proto, const std::stri
     return NotSupportedError(what + " has element type " + OnnxTypeName(proto.data_type()) +
                              "; xquant handles float32/64, float16, bool and 8-64-bit integers");
   Shape shape(proto.dims().begin(), proto.dims().end());
-  for (int64_t d : shape)
+  // Count the elements with an overflow check before allocating anything: a damaged file (or a
+  // sequence/optional proto read as a tensor) can claim absurd dimensions.
+  int64_t count = 1;
+  for (int64_t d : shape) {
     if (d < 0) return InvalidArgumentError(what + " has a negative dimension");
-  const int64_t count = ElementCount(shape);
+    if (d != 0 && count > (int64_t{1} << 40) / d)
+      return CorruptionError(what + " claims shape " + ShapeToString(shape) + ", too large to be real");
+    count *= d;
+  }
   const DataType held = stored == DataType::kFloat16 ? DataType::kFloat32 : stored;
-  Tensor tensor(held, shape);
 
   std::string external;
   const std::string* raw = nullptr;
@@ -100,6 +105,7 @@ StatusOr<Tensor> TensorFromProto(const onnx::TensorProto& proto, const std::stri
     if (raw->size() != need)
       return CorruptionError(what + " has " + std::to_string(raw->size()) + " bytes of data, but shape " +
                              ShapeToString(shape) + " of " + DataTypeName(stored) + " needs " + std::to_string(need));
+    Tensor tensor(held, shape);
     if (stored == DataType::kFloat16) {
       const auto* half = reinterpret_cast<const uint16_t*>(raw->data());
       float* out = tensor.data<float>();
@@ -126,6 +132,7 @@ StatusOr<Tensor> TensorFromProto(const onnx::TensorProto& proto, const std::stri
   if (field_size != count)
     return CorruptionError(what + " has " + std::to_string(field_size) + " values, but shape " + ShapeToString(shape) +
                            " needs " + std::to_string(count));
+  Tensor tensor(held, shape);
   switch (stored) {
     case DataType::kFloat32: CopyField<float>(proto.float_data(), &tensor); break;
     case DataType::kFloat64: CopyField<double>(proto.double_data(), &tensor); break;

@@ -3,8 +3,8 @@
 // Broadcasting: PlanBroadcast() turns the operand shapes into a loop nest whose dimensions are
 // coalesced (adjacent dimensions merged when every operand walks them as one, size-1 dimensions
 // dropped), so that the innermost dimension is contiguous (stride 1) or constant (stride 0) for
-// each operand. The loops then run one of a few simple inner loops per row — vector⊕vector,
-// vector⊕scalar, scalar⊕vector — with no index arithmetic per element. Same-shape operands become
+// each operand. The loops then run one of a few simple inner loops per row (vector-vector,
+// vector-scalar, scalar-vector) with no index arithmetic per element. Same-shape operands become
 // one row; [N,C,H,W] + [C,1,1] becomes N*C rows of H*W with a scalar per row. Work is split over
 // the cores by output element, so a single long row is parallel too.
 #pragma once

@@ -5,6 +5,7 @@
 // Opsets before 6 carried a `consumed_inputs` attribute, an in-place hint with no effect on the
 // result: ignored. float32 Exp and Erf use the vectorisable polynomials of vector_math.h.
 #include <cmath>
+#include <limits>
 
 #include "kernels/elementwise/elementwise.h"
 #include "kernels/elementwise/vector_math.h"
@@ -12,7 +13,6 @@
 namespace xquant::kernels {
 namespace {
 
-using elementwise::IsFloatType;
 using elementwise::kExpGrain;
 using elementwise::kLibmGrain;
 using elementwise::MakeUnaryKernel;

@@ -22,6 +22,7 @@ T ReducePlane(const T* x, int64_t size, GlobalKind kind, double p) {
     }
     case GlobalKind::kMax: {
       T best = std::numeric_limits<T>::lowest();
+#pragma omp simd reduction(max : best)
       for (int64_t i = 0; i < size; ++i) best = x[i] > best ? x[i] : best;
       return best;
     }

@@ -131,8 +131,8 @@ struct AverageOp {
   T Init() const { return T(0); }
   T Map(T v) const { return v; }
   T Combine(T a, T b) const { return a + b; }
-  // A window with no taps has acc = 0; dividing by max(count, 1) keeps the loop branch-free.
-  T Finish(T acc, T count) const { return acc / std::max(count, T(1)); }
+  // REQUIRES: count >= 1 (PoolPlanes passes 1 for a window with no taps, whose acc is 0).
+  T Finish(T acc, T count) const { return acc / count; }
 };
 
 // (sum |x|^p)^(1/p), with p = 1 and p = 2 as exact special cases.
@@ -167,6 +167,7 @@ void PoolPlanes(const T* x, T* y, int64_t planes, const std::array<AxisPlan, kMa
     T* tmp = line.data();
     const std::vector<int64_t>& counts = op.count_padding ? aw.padded_taps : aw.taps;
     const std::vector<T> w_counts(counts.begin(), counts.end());
+    std::vector<T> row_counts(static_cast<size_t>(out_w));
     for (int64_t plane = begin; plane < end; ++plane) {
       const T* xp = x + plane * in_plane;
       T* out = y + plane * out_plane;
@@ -216,9 +217,11 @@ void PoolPlanes(const T* x, T* y, int64_t planes, const std::array<AxisPlan, kMa
             out[ow] = acc;
           }
           if constexpr (Op::kNeedsFinish) {
+            // Two loops: fused, the compiler turns max(count, 1) into a branch and stops vectorising.
             const T r = static_cast<T>(op.count_padding ? padded_rows : rows);
-            const T* c = w_counts.data();
-            for (int64_t ow = 0; ow < out_w; ++ow) out[ow] = op.Finish(out[ow], r * c[ow]);
+            T* c = row_counts.data();
+            for (int64_t ow = 0; ow < out_w; ++ow) c[ow] = std::max(r * w_counts[ow], T(1));
+            for (int64_t ow = 0; ow < out_w; ++ow) out[ow] = op.Finish(out[ow], c[ow]);
           }
         }
       }

@@ -9,6 +9,7 @@
 //     elements at a time, so the inner loop is contiguous and vectorisable either way.
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 #include <utility>
 #include <vector>
@@ -123,23 +124,29 @@ void RunReduction(const T* x, typename Op::Out* y, const ReducePlan& plan, const
     });
     return;
   }
+  // Kept innermost: blocks of `inner` outputs, split into tiles so that the accumulators stay in
+  // cache and a single large block still spreads over the threads.
+  constexpr int64_t kTile = 2048;
   const int64_t inner = plan.inner;
+  const int64_t tiles = (inner + kTile - 1) / kTile;
   const int64_t blocks = static_cast<int64_t>(plan.kept_offsets.size());
-  exec::ParallelFor(blocks, RowGrain(count * inner), [&](int64_t begin, int64_t end) {
-    std::vector<Acc> acc(static_cast<size_t>(inner));
-    for (int64_t b = begin; b < end; ++b) {
-      const Acc* s = shift ? shift + b * inner : nullptr;
-      for (int64_t i = 0; i < inner; ++i) acc[i] = op.Init();
+  exec::ParallelFor(blocks * tiles, RowGrain(count * std::min(inner, kTile)), [&](int64_t begin, int64_t end) {
+    std::vector<Acc> acc(static_cast<size_t>(std::min(inner, kTile)));
+    for (int64_t item = begin; item < end; ++item) {
+      const int64_t b = item / tiles, first = (item % tiles) * kTile;
+      const int64_t n = std::min(kTile, inner - first);
+      const Acc* s = shift ? shift + b * inner + first : nullptr;
+      for (int64_t i = 0; i < n; ++i) acc[i] = op.Init();
       for (int64_t r : plan.reduced_offsets) {
-        const T* row = x + plan.kept_offsets[b] + r;
+        const T* row = x + plan.kept_offsets[b] + r + first;
         if (s) {
-          for (int64_t i = 0; i < inner; ++i) acc[i] = op.Combine(acc[i], op.Map(row[i], s[i]));
+          for (int64_t i = 0; i < n; ++i) acc[i] = op.Combine(acc[i], op.Map(row[i], s[i]));
         } else {
-          for (int64_t i = 0; i < inner; ++i) acc[i] = op.Combine(acc[i], op.Map(row[i], Acc(0)));
+          for (int64_t i = 0; i < n; ++i) acc[i] = op.Combine(acc[i], op.Map(row[i], Acc(0)));
         }
       }
-      typename Op::Out* out = y + b * inner;
-      for (int64_t i = 0; i < inner; ++i) out[i] = op.Finish(acc[i], count, s ? s[i] : Acc(0));
+      typename Op::Out* out = y + b * inner + first;
+      for (int64_t i = 0; i < n; ++i) out[i] = op.Finish(acc[i], count, s ? s[i] : Acc(0));
     }
   });
 }

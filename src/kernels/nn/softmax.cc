@@ -10,6 +10,7 @@
 #include <cmath>
 #include <limits>
 
+#include "kernels/elementwise/vector_math.h"
 #include "kernels/nn/nn_util.h"
 
 namespace xquant::kernels {
@@ -17,32 +18,37 @@ namespace {
 
 enum class SoftmaxKind { kSoftmax, kLogSoftmax, kHardmax };
 
+// exp that vectorises for float32 (a polynomial, within 2 ulp); libm for float64.
+inline float Exp(float x) { return elementwise::ExpF(x); }
+inline double Exp(double x) { return std::exp(x); }
+
 // One slice with inner == 1: a contiguous row of n values.
 template <typename T>
 void SoftmaxRow(const T* x, T* y, int64_t n, SoftmaxKind kind) {
-  T max = -std::numeric_limits<T>::infinity();
-  int64_t argmax = 0;
-  for (int64_t i = 0; i < n; ++i) {
-    if (x[i] > max) {
-      max = x[i];
-      argmax = i;
-    }
-  }
   if (kind == SoftmaxKind::kHardmax) {
+    T max = -std::numeric_limits<T>::infinity();
+    int64_t argmax = 0;
+    for (int64_t i = 0; i < n; ++i) {
+      if (x[i] > max) {
+        max = x[i];
+        argmax = i;
+      }
+    }
     for (int64_t i = 0; i < n; ++i) y[i] = T(0);
     if (n > 0) y[argmax] = T(1);
     return;
   }
+  T max = -std::numeric_limits<T>::infinity();
+#pragma omp simd reduction(max : max)
+  for (int64_t i = 0; i < n; ++i) max = x[i] > max ? x[i] : max;
+  for (int64_t i = 0; i < n; ++i) y[i] = Exp(x[i] - max);
   T sum = 0;
+#pragma omp simd reduction(+ : sum)
+  for (int64_t i = 0; i < n; ++i) sum += y[i];
   if (kind == SoftmaxKind::kSoftmax) {
-    for (int64_t i = 0; i < n; ++i) {
-      y[i] = std::exp(x[i] - max);
-      sum += y[i];
-    }
     const T inv = T(1) / sum;
     for (int64_t i = 0; i < n; ++i) y[i] *= inv;
   } else {
-    for (int64_t i = 0; i < n; ++i) sum += std::exp(x[i] - max);
     // (x - max) - log(sum), not x - (max + log(sum)): the latter loses log(sum) next to a large max.
     const T log_sum = std::log(sum);
     for (int64_t i = 0; i < n; ++i) y[i] = (x[i] - max) - log_sum;
@@ -78,7 +84,7 @@ void SoftmaxColumns(const T* x, T* y, int64_t n, int64_t inner, SoftmaxKind kind
     const T* row = x + j * inner;
     T* out = y + j * inner;
     for (int64_t i = 0; i < inner; ++i) {
-      const T e = std::exp(row[i] - max[i]);
+      const T e = Exp(row[i] - max[i]);
       if (kind == SoftmaxKind::kSoftmax) out[i] = e;
       sum[i] += e;
     }

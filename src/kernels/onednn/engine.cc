@@ -1,9 +1,11 @@
 #include "kernels/onednn/engine.h"
 
+#include <algorithm>
 #include <array>
 #include <cstdlib>
 #include <cstring>
 #include <memory>
+#include <new>
 
 namespace xquant::kernels::onednn {
 namespace {

@@ -14,7 +14,8 @@ StatusOr<std::unique_ptr<exec::Kernel>> CreateCompress(const exec::KernelInfo& i
   return MakeKernel([=](KernelContext& ctx) -> Status {
     XQ_ASSIGN_OR_RETURN(const Tensor* x, RequireInput(ctx, 0));
     XQ_ASSIGN_OR_RETURN(const Tensor* condition, RequireInput(ctx, 1, {DataType::kBool}));
-    if (condition->rank() != 1) return ctx.Error("condition must be 1-D, got " + ShapeToString(condition->shape()));
+    if (condition->rank() != 1)
+      return ctx.Error("condition must be 1-D, got " + ShapeToString(condition->shape()));
     Shape shape = has_axis ? x->shape() : Shape{x->size()};
     const int rank = static_cast<int>(shape.size());
     int axis = 0;
@@ -28,8 +29,8 @@ StatusOr<std::unique_ptr<exec::Kernel>> CreateCompress(const exec::KernelInfo& i
     for (int64_t i = 0; i < condition->size(); ++i) {
       if (!keep[i]) continue;
       if (i >= n)
-        return ctx.Error("condition selects index " + std::to_string(i) + " beyond axis " + std::to_string(axis) +
-                         " of size " + std::to_string(n));
+        return ctx.Error("condition selects index " + std::to_string(i) + " beyond axis " +
+                         std::to_string(axis) + " of size " + std::to_string(n));
       kept.push_back(i);
     }
     int64_t outer = 1;

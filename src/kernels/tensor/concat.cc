@@ -1,7 +1,7 @@
 // Concat: joins its inputs along `axis`. ONNX opset 1 defaults axis to 1; from opset 4 it is
 // required; negative values from opset 11. Inputs must agree on rank, element type and every
-// dimension but `axis` (which may be 0). Viewed as [outer, dim_i * inner] per input, each output row
-// is the inputs' rows one after the other.
+// dimension but `axis` (which may be 0). Viewed as [outer, dim_i * inner] per input, each output
+// row is the inputs' rows one after the other.
 #include <algorithm>
 #include <cstring>
 
@@ -11,7 +11,8 @@ namespace xquant::kernels {
 
 StatusOr<std::unique_ptr<exec::Kernel>> CreateConcat(const exec::KernelInfo& info) {
   const Node& node = info.node();
-  if (info.opset() >= 4 && !node.HasAttribute("axis")) return info.Invalid("needs the 'axis' attribute");
+  if (info.opset() >= 4 && !node.HasAttribute("axis"))
+    return info.Invalid("needs the 'axis' attribute");
   const int64_t axis_attr = node.GetInt("axis", 1);
   if (info.num_inputs() == 0) return info.Invalid("needs at least one input");
   return MakeKernel([=](KernelContext& ctx) -> Status {
@@ -28,8 +29,8 @@ StatusOr<std::unique_ptr<exec::Kernel>> CreateConcat(const exec::KernelInfo& inf
       for (int k = 0; match && k < rank; ++k) match = k == axis || t->dim(k) == first->dim(k);
       if (!match)
         return ctx.Error("input " + std::to_string(i) + " has shape " + ShapeToString(t->shape()) +
-                         ", which does not match input 0's " + ShapeToString(first->shape()) + " outside axis " +
-                         std::to_string(axis));
+                         ", which does not match input 0's " + ShapeToString(first->shape()) +
+                         " outside axis " + std::to_string(axis));
       out_shape[axis] += t->dim(axis);
       inputs.push_back(t);
     }
@@ -46,17 +47,18 @@ StatusOr<std::unique_ptr<exec::Kernel>> CreateConcat(const exec::KernelInfo& inf
     Tensor y(first->dtype(), out_shape);
     char* dst = static_cast<char*>(y.raw_data());
     const int64_t row_elems = static_cast<int64_t>(out_row / elem);
-    exec::ParallelFor(outer, std::max<int64_t>(1, exec::kElementwiseGrain / std::max<int64_t>(1, row_elems)),
-                      [&](int64_t begin, int64_t end) {
-                        for (int64_t o = begin; o < end; ++o) {
-                          char* d = dst + o * out_row;
-                          for (const Tensor* t : inputs) {
-                            const size_t chunk = inner_bytes * static_cast<size_t>(t->dim(axis));
-                            if (chunk) std::memcpy(d, static_cast<const char*>(t->raw_data()) + o * chunk, chunk);
-                            d += chunk;
-                          }
-                        }
-                      });
+    exec::ParallelFor(
+        outer, std::max<int64_t>(1, exec::kElementwiseGrain / std::max<int64_t>(1, row_elems)),
+        [&](int64_t begin, int64_t end) {
+          for (int64_t o = begin; o < end; ++o) {
+            char* d = dst + o * out_row;
+            for (const Tensor* t : inputs) {
+              const size_t chunk = inner_bytes * static_cast<size_t>(t->dim(axis));
+              if (chunk) std::memcpy(d, static_cast<const char*>(t->raw_data()) + o * chunk, chunk);
+              d += chunk;
+            }
+          }
+        });
     ctx.output(0) = std::move(y);
     return Status::Ok();
   });

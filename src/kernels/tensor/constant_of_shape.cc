@@ -11,13 +11,15 @@ StatusOr<std::unique_ptr<exec::Kernel>> CreateConstantOfShape(const exec::Kernel
   const Attribute* attr = info.node().FindAttribute("value");
   Tensor value = Tensor::Scalar<float>(0.0f);
   if (attr) {
-    if (attr->kind != Attribute::Kind::kTensor || !attr->t.defined()) return info.Invalid("'value' must be a tensor");
+    if (attr->kind != Attribute::Kind::kTensor || !attr->t.defined())
+      return info.Invalid("'value' must be a tensor");
     if (attr->t.size() != 1) return info.Invalid("'value' must have exactly one element");
     value = attr->t;
   }
   return MakeKernel([value](KernelContext& ctx) -> Status {
     XQ_ASSIGN_OR_RETURN(const Tensor* shape_input, RequireInput(ctx, 0));
-    XQ_ASSIGN_OR_RETURN(std::vector<int64_t> shape, ToInt64Vector(*shape_input, ctx.node().Describe() + ": shape"));
+    XQ_ASSIGN_OR_RETURN(std::vector<int64_t> shape,
+                        ToInt64Vector(*shape_input, ctx.node().Describe() + ": shape"));
     for (int64_t d : shape)
       if (d < 0) return ctx.Error("shape " + ShapeToString(shape) + " has a negative dimension");
     Tensor y(value.dtype(), shape);

@@ -20,12 +20,14 @@ struct CopyLayout {
   std::vector<int64_t> dst;
 };
 
-CopyLayout Coalesce(const Shape& shape, const std::vector<int64_t>& src, const std::vector<int64_t>& dst) {
+CopyLayout Coalesce(const Shape& shape, const std::vector<int64_t>& src,
+                    const std::vector<int64_t>& dst) {
   CopyLayout l;
   for (size_t k = 0; k < shape.size(); ++k) {
     if (shape[k] == 1) continue;
     // The outer dimension p and this one k merge when stepping p equals stepping k shape[k] times.
-    if (!l.shape.empty() && l.src.back() == src[k] * shape[k] && l.dst.back() == dst[k] * shape[k]) {
+    if (!l.shape.empty() && l.src.back() == src[k] * shape[k] &&
+        l.dst.back() == dst[k] * shape[k]) {
       l.shape.back() *= shape[k];
       l.src.back() = src[k];
       l.dst.back() = dst[k];
@@ -45,7 +47,8 @@ inline void CopyInner(const T* s, int64_t ss, T* d, int64_t ds, int64_t n) {
     std::memcpy(d, s, static_cast<size_t>(n) * sizeof(T));
   } else if (ss == 0) {
     const T v = *s;
-    if (ds == 1) std::fill_n(d, n, v);
+    if (ds == 1)
+      std::fill_n(d, n, v);
     else
       for (int64_t i = 0; i < n; ++i) d[i * ds] = v;
   } else if (ds == 1) {
@@ -94,27 +97,37 @@ void StridedCopyTyped(const T* src, T* dst, const CopyLayout& l) {
   const int64_t ds = l.dst.back();
   int64_t rows = 1;
   for (size_t k = 0; k + 1 < l.shape.size(); ++k) rows *= l.shape[k];
-  exec::ParallelFor(rows, std::max<int64_t>(1, exec::kElementwiseGrain / n), [&](int64_t begin, int64_t end) {
-    RowWalker walk(l, begin);
-    for (int64_t row = begin; row < end; ++row, walk.Next()) CopyInner(src + walk.src(), ss, dst + walk.dst(), ds, n);
-  });
+  exec::ParallelFor(rows, std::max<int64_t>(1, exec::kElementwiseGrain / n),
+                    [&](int64_t begin, int64_t end) {
+                      RowWalker walk(l, begin);
+                      for (int64_t row = begin; row < end; ++row, walk.Next())
+                        CopyInner(src + walk.src(), ss, dst + walk.dst(), ds, n);
+                    });
 }
 
 template <typename F>
 void BySize(size_t elem_size, F&& fn) {
   switch (elem_size) {
-    case 1: fn(uint8_t{}); break;
-    case 2: fn(uint16_t{}); break;
-    case 4: fn(uint32_t{}); break;
-    default: fn(uint64_t{}); break;
+    case 1:
+      fn(uint8_t{});
+      break;
+    case 2:
+      fn(uint16_t{});
+      break;
+    case 4:
+      fn(uint32_t{});
+      break;
+    default:
+      fn(uint64_t{});
+      break;
   }
 }
 
 // One tile of the 2-D transpose: dst[r * dst_row_stride + c] = src[r + c * src_col_stride] for r in
 // [r0, r1), c in [c0, c1).
 template <typename T>
-inline void TransposeTile(const T* src, int64_t src_col_stride, T* dst, int64_t dst_row_stride, int64_t r0, int64_t r1,
-                          int64_t c0, int64_t c1) {
+inline void TransposeTile(const T* src, int64_t src_col_stride, T* dst, int64_t dst_row_stride,
+                          int64_t r0, int64_t r1, int64_t c0, int64_t c1) {
   for (int64_t r = r0; r < r1; ++r) {
     T* drow = dst + r * dst_row_stride;
     const T* scol = src + r;
@@ -126,9 +139,13 @@ inline void TransposeTile(const T* src, int64_t src_col_stride, T* dst, int64_t 
 // 8x8 transpose of 32-bit elements in registers (unpack, shuffle, lane permute): 8 loads and 8
 // stores instead of 64 scalar moves. The float instructions only move bits, so any 4-byte type is
 // safe, NaN payloads included.
-inline void Transpose8x8(const uint32_t* src, int64_t src_col_stride, uint32_t* dst, int64_t dst_row_stride) {
-  auto load = [&](int c) { return _mm256_loadu_ps(reinterpret_cast<const float*>(src + c * src_col_stride)); };
-  const __m256 r0 = load(0), r1 = load(1), r2 = load(2), r3 = load(3), r4 = load(4), r5 = load(5), r6 = load(6), r7 = load(7);
+inline void Transpose8x8(const uint32_t* src, int64_t src_col_stride, uint32_t* dst,
+                         int64_t dst_row_stride) {
+  auto load = [&](int c) {
+    return _mm256_loadu_ps(reinterpret_cast<const float*>(src + c * src_col_stride));
+  };
+  const __m256 r0 = load(0), r1 = load(1), r2 = load(2), r3 = load(3), r4 = load(4), r5 = load(5),
+               r6 = load(6), r7 = load(7);
   const __m256 t0 = _mm256_unpacklo_ps(r0, r1), t1 = _mm256_unpackhi_ps(r0, r1);
   const __m256 t2 = _mm256_unpacklo_ps(r2, r3), t3 = _mm256_unpackhi_ps(r2, r3);
   const __m256 t4 = _mm256_unpacklo_ps(r4, r5), t5 = _mm256_unpackhi_ps(r4, r5);
@@ -137,7 +154,9 @@ inline void Transpose8x8(const uint32_t* src, int64_t src_col_stride, uint32_t* 
   const __m256 u2 = _mm256_shuffle_ps(t1, t3, 0x44), u3 = _mm256_shuffle_ps(t1, t3, 0xEE);
   const __m256 u4 = _mm256_shuffle_ps(t4, t6, 0x44), u5 = _mm256_shuffle_ps(t4, t6, 0xEE);
   const __m256 u6 = _mm256_shuffle_ps(t5, t7, 0x44), u7 = _mm256_shuffle_ps(t5, t7, 0xEE);
-  auto store = [&](int r, __m256 v) { _mm256_storeu_ps(reinterpret_cast<float*>(dst + r * dst_row_stride), v); };
+  auto store = [&](int r, __m256 v) {
+    _mm256_storeu_ps(reinterpret_cast<float*>(dst + r * dst_row_stride), v);
+  };
   store(0, _mm256_permute2f128_ps(u0, u4, 0x20));
   store(1, _mm256_permute2f128_ps(u1, u5, 0x20));
   store(2, _mm256_permute2f128_ps(u2, u6, 0x20));
@@ -151,15 +170,19 @@ inline void Transpose8x8(const uint32_t* src, int64_t src_col_stride, uint32_t* 
 // 32-bit elements (float32, int32: the common case) go through 8x8 register transposes; the ragged
 // edges of the tile fall back to scalar moves.
 template <>
-inline void TransposeTile<uint32_t>(const uint32_t* src, int64_t src_col_stride, uint32_t* dst, int64_t dst_row_stride,
-                                    int64_t r0, int64_t r1, int64_t c0, int64_t c1) {
+inline void TransposeTile<uint32_t>(const uint32_t* src, int64_t src_col_stride, uint32_t* dst,
+                                    int64_t dst_row_stride, int64_t r0, int64_t r1, int64_t c0,
+                                    int64_t c1) {
   int64_t r = r0;
   for (; r + 8 <= r1; r += 8) {
     int64_t c = c0;
-    for (; c + 8 <= c1; c += 8) Transpose8x8(src + r + c * src_col_stride, src_col_stride, dst + r * dst_row_stride + c, dst_row_stride);
+    for (; c + 8 <= c1; c += 8)
+      Transpose8x8(src + r + c * src_col_stride, src_col_stride, dst + r * dst_row_stride + c,
+                   dst_row_stride);
     if (c < c1) {
       for (int64_t rr = r; rr < r + 8; ++rr)
-        for (int64_t cc = c; cc < c1; ++cc) dst[rr * dst_row_stride + cc] = src[rr + cc * src_col_stride];
+        for (int64_t cc = c; cc < c1; ++cc)
+          dst[rr * dst_row_stride + cc] = src[rr + cc * src_col_stride];
     }
   }
   for (; r < r1; ++r)
@@ -168,10 +191,12 @@ inline void TransposeTile<uint32_t>(const uint32_t* src, int64_t src_col_stride,
 #endif
 
 // Output = transpose of a merged input, where the input's innermost axis (stride 1 in the source)
-// lands on output axis `q` and the output's innermost axis reads the source with stride S[m-1].
+// lands on output axis `q` and the output's innermost axis reads the source with stride
+// src_strides[m - 1].
 // Square tiles of kBlock x kBlock keep both the source lines and the destination lines in cache.
 template <typename T>
-void BlockedTranspose(const T* src, T* dst, const Shape& out_shape, const std::vector<int64_t>& src_strides, int q) {
+void BlockedTranspose(const T* src, T* dst, const Shape& out_shape,
+                      const std::vector<int64_t>& src_strides, int q) {
   constexpr int64_t kBlock = 16;
   const int m = static_cast<int>(out_shape.size());
   const std::vector<int64_t> dst_strides = ContiguousStrides(out_shape);
@@ -194,22 +219,24 @@ void BlockedTranspose(const T* src, T* dst, const Shape& out_shape, const std::v
   for (size_t k = 0; k + 1 < outer.shape.size(); ++k) outer_count *= outer.shape[k];
   const int64_t row_blocks = (rows + kBlock - 1) / kBlock;
   const int64_t tasks = outer_count * row_blocks;
-  exec::ParallelFor(tasks, std::max<int64_t>(1, exec::kElementwiseGrain / (kBlock * cols)), [&](int64_t begin, int64_t end) {
-    RowWalker walk(outer, begin / row_blocks);
-    int64_t rb = begin % row_blocks;
-    for (int64_t t = begin; t < end; ++t) {
-      const T* s = src + walk.src();
-      T* d = dst + walk.dst();
-      const int64_t r0 = rb * kBlock;
-      const int64_t r1 = std::min(rows, r0 + kBlock);
-      for (int64_t c0 = 0; c0 < cols; c0 += kBlock)
-        TransposeTile(s, src_col_stride, d, dst_row_stride, r0, r1, c0, std::min(cols, c0 + kBlock));
-      if (++rb == row_blocks) {
-        rb = 0;
-        walk.Next();
-      }
-    }
-  });
+  exec::ParallelFor(tasks, std::max<int64_t>(1, exec::kElementwiseGrain / (kBlock * cols)),
+                    [&](int64_t begin, int64_t end) {
+                      RowWalker walk(outer, begin / row_blocks);
+                      int64_t rb = begin % row_blocks;
+                      for (int64_t t = begin; t < end; ++t) {
+                        const T* s = src + walk.src();
+                        T* d = dst + walk.dst();
+                        const int64_t r0 = rb * kBlock;
+                        const int64_t r1 = std::min(rows, r0 + kBlock);
+                        for (int64_t c0 = 0; c0 < cols; c0 += kBlock)
+                          TransposeTile(s, src_col_stride, d, dst_row_stride, r0, r1, c0,
+                                        std::min(cols, c0 + kBlock));
+                        if (++rb == row_blocks) {
+                          rb = 0;
+                          walk.Next();
+                        }
+                      }
+                    });
 }
 
 }  // namespace
@@ -224,8 +251,8 @@ std::vector<int64_t> ContiguousStrides(const Shape& shape) {
   return strides;
 }
 
-void StridedCopy(size_t elem_size, const void* src, const std::vector<int64_t>& src_strides, void* dst,
-                 const std::vector<int64_t>& dst_strides, const Shape& shape) {
+void StridedCopy(size_t elem_size, const void* src, const std::vector<int64_t>& src_strides,
+                 void* dst, const std::vector<int64_t>& dst_strides, const Shape& shape) {
   if (ElementCount(shape) == 0) return;
   const CopyLayout l = Coalesce(shape, src_strides, dst_strides);
   BySize(elem_size, [&](auto t) {
@@ -234,8 +261,8 @@ void StridedCopy(size_t elem_size, const void* src, const std::vector<int64_t>& 
   });
 }
 
-void StridedCopy(size_t elem_size, const void* src, const std::vector<int64_t>& src_strides, void* dst,
-                 const Shape& shape) {
+void StridedCopy(size_t elem_size, const void* src, const std::vector<int64_t>& src_strides,
+                 void* dst, const Shape& shape) {
   StridedCopy(elem_size, src, src_strides, dst, ContiguousStrides(shape), shape);
 }
 
@@ -264,7 +291,8 @@ Tensor TransposeTensor(const Tensor& x, const std::vector<int>& perm) {
   // Merged input shape (groups in input order) and the merged permutation.
   std::vector<int> input_order(m);  // merged input axis -> group
   for (int g = 0; g < m; ++g) input_order[g] = g;
-  std::sort(input_order.begin(), input_order.end(), [&](int a, int b) { return group_first[a] < group_first[b]; });
+  std::sort(input_order.begin(), input_order.end(),
+            [&](int a, int b) { return group_first[a] < group_first[b]; });
   std::vector<int> group_input_axis(m);
   for (int i = 0; i < m; ++i) group_input_axis[input_order[i]] = i;
   bool identity = true;

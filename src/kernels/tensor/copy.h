@@ -18,21 +18,22 @@ namespace xquant::kernels {
 // (a memcpy when both inner strides are 1). Runs in parallel for large copies.
 // REQUIRES: elem_size is 1, 2, 4 or 8; all vectors have shape.size() entries; dst positions are
 // distinct.
-void StridedCopy(size_t elem_size, const void* src, const std::vector<int64_t>& src_strides, void* dst,
-                 const std::vector<int64_t>& dst_strides, const Shape& shape);
+void StridedCopy(size_t elem_size, const void* src, const std::vector<int64_t>& src_strides,
+                 void* dst, const std::vector<int64_t>& dst_strides, const Shape& shape);
 
 // Same, for a contiguous destination.
-void StridedCopy(size_t elem_size, const void* src, const std::vector<int64_t>& src_strides, void* dst,
-                 const Shape& shape);
+void StridedCopy(size_t elem_size, const void* src, const std::vector<int64_t>& src_strides,
+                 void* dst, const Shape& shape);
 
 // C-order strides (in elements) of `shape`.
 std::vector<int64_t> ContiguousStrides(const Shape& shape);
 
 // y = transpose(x, perm): y.shape[k] = x.shape[perm[k]]. Axes that stay adjacent are merged; an
-// identity permutation (after merging) returns a tensor sharing x's buffer; a permutation that keeps
-// the innermost axis copies whole rows; any other runs a cache-blocked 2-D transpose between the
-// input's innermost axis and the output's (NCHW <-> NHWC and last-two-axes swaps are the batched
-// 2-D case). REQUIRES: perm is a permutation of [0, x.rank()); x's element size is 1, 2, 4 or 8.
+// identity permutation (after merging) returns a tensor sharing x's buffer; a permutation that
+// keeps the innermost axis copies whole rows; any other runs a cache-blocked 2-D transpose between
+// the input's innermost axis and the output's, with 8x8 AVX register transposes for 4-byte elements
+// (NCHW <-> NHWC and last-two-axes swaps are the batched 2-D case).
+// REQUIRES: perm is a permutation of [0, x.rank()); x's element size is 1, 2, 4 or 8.
 Tensor TransposeTensor(const Tensor& x, const std::vector<int>& perm);
 
 }  // namespace xquant::kernels

@@ -15,7 +15,8 @@ StatusOr<std::unique_ptr<exec::Kernel>> CreateCumSum(const exec::KernelInfo& inf
   return MakeKernel([=](KernelContext& ctx) -> Status {
     XQ_ASSIGN_OR_RETURN(const Tensor* x, RequireInput(ctx, 0));
     XQ_ASSIGN_OR_RETURN(const Tensor* axis_input, RequireInput(ctx, 1));
-    XQ_ASSIGN_OR_RETURN(std::vector<int64_t> axis_value, ToInt64Vector(*axis_input, ctx.node().Describe() + ": axis"));
+    XQ_ASSIGN_OR_RETURN(std::vector<int64_t> axis_value,
+                        ToInt64Vector(*axis_input, ctx.node().Describe() + ": axis"));
     if (axis_value.size() != 1) return ctx.Error("axis must be a scalar");
     const int rank = x->rank();
     if (rank == 0) return ctx.Error("input must have rank >= 1");
@@ -30,25 +31,30 @@ StatusOr<std::unique_ptr<exec::Kernel>> CreateCumSum(const exec::KernelInfo& inf
         using T = decltype(tag);
         const T* src = x->data<T>();
         T* dst = y.data<T>();
-        exec::ParallelFor(outer, std::max<int64_t>(1, exec::kElementwiseGrain / (n * inner)), [&](int64_t begin, int64_t end) {
-          for (int64_t o = begin; o < end; ++o) {
-            const T* xs = src + o * n * inner;
-            T* ys = dst + o * n * inner;
-            for (int64_t t = 0; t < n; ++t) {
-              const int64_t i = reverse ? n - 1 - t : t;
-              T* d = ys + i * inner;
-              if (t == 0) {
-                if (exclusive) std::fill_n(d, inner, T(0));
-                else std::copy_n(xs + i * inner, inner, d);
-                continue;
-              }
-              const int64_t p = reverse ? i + 1 : i - 1;  // the previous step's row
-              const T* prev = ys + p * inner;
-              const T* add = xs + (exclusive ? p : i) * inner;
-              for (int64_t k = 0; k < inner; ++k) d[k] = static_cast<T>(prev[k] + add[k]);
-            }
-          }
-        });
+        exec::ParallelFor(outer, std::max<int64_t>(1, exec::kElementwiseGrain / (n * inner)),
+                          [&](int64_t begin, int64_t end) {
+                            for (int64_t o = begin; o < end; ++o) {
+                              const T* xs = src + o * n * inner;
+                              T* ys = dst + o * n * inner;
+                              for (int64_t t = 0; t < n; ++t) {
+                                const int64_t i = reverse ? n - 1 - t : t;
+                                T* d = ys + i * inner;
+                                if (t == 0) {
+                                  if (exclusive)
+                                    std::fill_n(d, inner, T(0));
+                                  else
+                                    std::copy_n(xs + i * inner, inner, d);
+                                  continue;
+                                }
+                                const int64_t p =
+                                    reverse ? i + 1 : i - 1;  // the previous step's row
+                                const T* prev = ys + p * inner;
+                                const T* add = xs + (exclusive ? p : i) * inner;
+                                for (int64_t k = 0; k < inner; ++k)
+                                  d[k] = static_cast<T>(prev[k] + add[k]);
+                              }
+                            }
+                          });
       }));
     }
     ctx.output(0) = std::move(y);

@@ -21,10 +21,14 @@ StatusOr<std::unique_ptr<exec::Kernel>> CreateEyeLike(const exec::KernelInfo& in
     auto set_diagonal = [&](auto one) {
       using T = decltype(one);
       T* out = y.data<T>();
-      for (int64_t i = std::max<int64_t>(0, -k); i < rows && i + k < cols; ++i) out[i * cols + i + k] = one;
+      for (int64_t i = std::max<int64_t>(0, -k); i < rows && i + k < cols; ++i)
+        out[i * cols + i + k] = one;
     };
-    if (dtype == DataType::kBool) set_diagonal(true);
-    else XQ_RETURN_IF_ERROR(DispatchNumeric(dtype, ctx.node().Describe(), [&](auto tag) { set_diagonal(decltype(tag)(1)); }));
+    if (dtype == DataType::kBool)
+      set_diagonal(true);
+    else
+      XQ_RETURN_IF_ERROR(DispatchNumeric(dtype, ctx.node().Describe(),
+                                         [&](auto tag) { set_diagonal(decltype(tag)(1)); }));
     ctx.output(0) = std::move(y);
     return Status::Ok();
   });

@@ -13,7 +13,8 @@ StatusOr<std::unique_ptr<exec::Kernel>> CreateGather(const exec::KernelInfo& inf
   const int64_t axis_attr = info.node().GetInt("axis", 0);
   return MakeKernel([=](KernelContext& ctx) -> Status {
     XQ_ASSIGN_OR_RETURN(const Tensor* data, RequireInput(ctx, 0));
-    XQ_ASSIGN_OR_RETURN(const Tensor* indices, RequireInput(ctx, 1, {DataType::kInt64, DataType::kInt32}));
+    XQ_ASSIGN_OR_RETURN(const Tensor* indices,
+                        RequireInput(ctx, 1, {DataType::kInt64, DataType::kInt32}));
     const int rank = data->rank();
     if (rank == 0) return ctx.Error("data must have rank >= 1");
     XQ_ASSIGN_OR_RETURN(int axis, NormalizeAxis(axis_attr, rank, ctx.node().Describe()));
@@ -34,19 +35,22 @@ StatusOr<std::unique_ptr<exec::Kernel>> CreateGather(const exec::KernelInfo& inf
       using T = decltype(t);
       const T* src = data->data<T>();
       T* dst = y.data<T>();
-      exec::ParallelFor(outer * m, std::max<int64_t>(1, exec::kElementwiseGrain / inner), [&](int64_t begin, int64_t end) {
-        int64_t o = begin / m, j = begin % m;
-        for (int64_t b = begin; b < end; ++b) {
-          const T* s = src + (o * n + idx[j]) * inner;
-          T* d = dst + b * inner;
-          if (inner == 1) *d = *s;
-          else std::copy_n(s, inner, d);
-          if (++j == m) {
-            j = 0;
-            ++o;
-          }
-        }
-      });
+      exec::ParallelFor(outer * m, std::max<int64_t>(1, exec::kElementwiseGrain / inner),
+                        [&](int64_t begin, int64_t end) {
+                          int64_t o = begin / m, j = begin % m;
+                          for (int64_t b = begin; b < end; ++b) {
+                            const T* s = src + (o * n + idx[j]) * inner;
+                            T* d = dst + b * inner;
+                            if (inner == 1)
+                              *d = *s;
+                            else
+                              std::copy_n(s, inner, d);
+                            if (++j == m) {
+                              j = 0;
+                              ++o;
+                            }
+                          }
+                        });
     }));
     ctx.output(0) = std::move(y);
     return Status::Ok();

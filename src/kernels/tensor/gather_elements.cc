@@ -11,16 +11,18 @@ StatusOr<std::unique_ptr<exec::Kernel>> CreateGatherElements(const exec::KernelI
   const int64_t axis_attr = info.node().GetInt("axis", 0);
   return MakeKernel([=](KernelContext& ctx) -> Status {
     XQ_ASSIGN_OR_RETURN(const Tensor* data, RequireInput(ctx, 0));
-    XQ_ASSIGN_OR_RETURN(const Tensor* indices, RequireInput(ctx, 1, {DataType::kInt64, DataType::kInt32}));
+    XQ_ASSIGN_OR_RETURN(const Tensor* indices,
+                        RequireInput(ctx, 1, {DataType::kInt64, DataType::kInt32}));
     const int rank = data->rank();
     if (rank == 0) return ctx.Error("data must have rank >= 1");
     XQ_ASSIGN_OR_RETURN(int axis, NormalizeAxis(axis_attr, rank, ctx.node().Describe()));
     bool fits = indices->rank() == rank;
     for (int k = 0; fits && k < rank; ++k) fits = k == axis || indices->dim(k) <= data->dim(k);
     if (!fits)
-      return ctx.Error("indices of shape " + ShapeToString(indices->shape()) + " do not fit data of shape " +
-                       ShapeToString(data->shape()));
-    XQ_ASSIGN_OR_RETURN(std::vector<int64_t> idx, ReadIndices(ctx, *indices, data->dim(axis), "indices"));
+      return ctx.Error("indices of shape " + ShapeToString(indices->shape()) +
+                       " do not fit data of shape " + ShapeToString(data->shape()));
+    XQ_ASSIGN_OR_RETURN(std::vector<int64_t> idx,
+                        ReadIndices(ctx, *indices, data->dim(axis), "indices"));
     const std::vector<int64_t> strides = ContiguousStrides(data->shape());
     const int64_t axis_stride = strides[axis];
     Tensor y(data->dtype(), indices->shape());
@@ -28,8 +30,9 @@ StatusOr<std::unique_ptr<exec::Kernel>> CreateGatherElements(const exec::KernelI
       using T = decltype(t);
       const T* src = data->data<T>();
       T* dst = y.data<T>();
-      ForEachOffsetSkippingAxis(indices->shape(), strides, axis,
-                                [&](int64_t p, int64_t offset) { dst[p] = src[offset + idx[p] * axis_stride]; });
+      ForEachOffsetSkippingAxis(indices->shape(), strides, axis, [&](int64_t p, int64_t offset) {
+        dst[p] = src[offset + idx[p] * axis_stride];
+      });
     }));
     ctx.output(0) = std::move(y);
     return Status::Ok();

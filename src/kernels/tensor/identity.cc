@@ -22,7 +22,9 @@ Status PassThrough(exec::KernelContext& ctx) {
 
 }  // namespace
 
-StatusOr<std::unique_ptr<exec::Kernel>> CreateIdentity(const exec::KernelInfo&) { return MakeKernel(PassThrough); }
+StatusOr<std::unique_ptr<exec::Kernel>> CreateIdentity(const exec::KernelInfo&) {
+  return MakeKernel(PassThrough);
+}
 
 StatusOr<std::unique_ptr<exec::Kernel>> CreateDropout(const exec::KernelInfo&) {
   return MakeKernel([](exec::KernelContext& ctx) -> Status {
@@ -30,7 +32,8 @@ StatusOr<std::unique_ptr<exec::Kernel>> CreateDropout(const exec::KernelInfo&) {
     if (training && training->size() == 1 && training->GetAsDouble(0) != 0) {
       const Tensor* ratio = ctx.input(1);
       if (!ratio || ratio->size() != 1 || ratio->GetAsDouble(0) != 0)
-        return NotSupportedError(ctx.node().Describe() + ": training-mode Dropout (random) is not supported");
+        return NotSupportedError(ctx.node().Describe() +
+                                 ": training-mode Dropout (random) is not supported");
     }
     return PassThrough(ctx);
   });

@@ -11,13 +11,14 @@
 namespace xquant::kernels {
 
 // All of `t`'s values as int64 in [0, bound).
-inline StatusOr<std::vector<int64_t>> ReadIndices(const KernelContext& ctx, const Tensor& t, int64_t bound,
-                                                  const std::string& what) {
-  XQ_ASSIGN_OR_RETURN(std::vector<int64_t> v, ToInt64Vector(t, ctx.node().Describe() + ": " + what));
+inline StatusOr<std::vector<int64_t>> ReadIndices(const KernelContext& ctx, const Tensor& t,
+                                                  int64_t bound, const std::string& what) {
+  XQ_ASSIGN_OR_RETURN(std::vector<int64_t> v,
+                      ToInt64Vector(t, ctx.node().Describe() + ": " + what));
   for (int64_t& i : v) {
     if (i < -bound || i >= bound)
-      return ctx.Error(what + " value " + std::to_string(i) + " is out of range [-" + std::to_string(bound) + ", " +
-                       std::to_string(bound) + ")");
+      return ctx.Error(what + " value " + std::to_string(i) + " is out of range [-" +
+                       std::to_string(bound) + ", " + std::to_string(bound) + ")");
     if (i < 0) i += bound;
   }
   return v;
@@ -35,7 +36,8 @@ inline int64_t DimProduct(const Shape& shape, size_t begin, size_t end) {
 // `strides`) that shares p's coordinates, before adding the axis term. GatherElements and
 // ScatterElements add index * strides[axis] to it. Only one division per row-walk start.
 template <typename F>
-void ForEachOffsetSkippingAxis(const Shape& shape, const std::vector<int64_t>& strides, int axis, F&& fn) {
+void ForEachOffsetSkippingAxis(const Shape& shape, const std::vector<int64_t>& strides, int axis,
+                               F&& fn) {
   const size_t rank = shape.size();
   if (ElementCount(shape) == 0) return;
   const int64_t last = shape[rank - 1];

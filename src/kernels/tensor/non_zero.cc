@@ -17,8 +17,10 @@ StatusOr<std::unique_ptr<exec::Kernel>> CreateNonZero(const exec::KernelInfo&) {
       for (int64_t i = 0; i < x->size(); ++i)
         if (v[i] != T(0)) hits.push_back(i);
     };
-    if (x->dtype() == DataType::kBool) scan(uint8_t{});
-    else XQ_RETURN_IF_ERROR(DispatchNumeric(x->dtype(), ctx.node().Describe(), scan));
+    if (x->dtype() == DataType::kBool)
+      scan(uint8_t{});
+    else
+      XQ_RETURN_IF_ERROR(DispatchNumeric(x->dtype(), ctx.node().Describe(), scan));
     const Shape shape = x->rank() == 0 ? Shape{1} : x->shape();
     const int rank = static_cast<int>(shape.size());
     const int64_t count = static_cast<int64_t>(hits.size());

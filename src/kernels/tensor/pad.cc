@@ -1,8 +1,8 @@
 // Pad: grows (or, with negative pads, crops) every axis by pads[k] before and pads[rank + k] after.
 //
 // ONNX opset 1 reads the `paddings` attribute, opsets 2-10 `pads`, both with a float `value`;
-// opset 11+ reads pads (and an optional scalar constant_value of x's type) from inputs 1-2; opset 18
-// adds input 3, `axes`, naming the axes the pads refer to. `mode`: constant (default), reflect
+// opset 11+ reads pads (and an optional scalar constant_value of x's type) from inputs 1-2; opset
+// 18 adds input 3, `axes`, naming the axes the pads refer to. `mode`: constant (default), reflect
 // (mirror without repeating the edge), edge (repeat the edge) and wrap (opset 19, periodic).
 // The kept part of x is one StridedCopy; reflect/edge/wrap then fill the borders axis by axis from
 // the innermost, copying whole already-padded blocks from the output itself.
@@ -21,8 +21,10 @@ enum class PadMode { kConstant, kReflect, kEdge, kWrap };
 // Position in [0, n) whose value lands at position j (relative to the kept part, any integer).
 int64_t SourcePosition(PadMode mode, int64_t j, int64_t n) {
   switch (mode) {
-    case PadMode::kEdge: return std::clamp<int64_t>(j, 0, n - 1);
-    case PadMode::kWrap: return ((j % n) + n) % n;
+    case PadMode::kEdge:
+      return std::clamp<int64_t>(j, 0, n - 1);
+    case PadMode::kWrap:
+      return ((j % n) + n) % n;
     default: {
       if (n == 1) return 0;
       const int64_t period = 2 * (n - 1);
@@ -44,10 +46,18 @@ void FillWith(Tensor& y, const void* value) {
     std::fill_n(reinterpret_cast<T*>(d), n, v);
   };
   switch (elem) {
-    case 1: fill(uint8_t{}); break;
-    case 2: fill(uint16_t{}); break;
-    case 4: fill(uint32_t{}); break;
-    default: fill(uint64_t{}); break;
+    case 1:
+      fill(uint8_t{});
+      break;
+    case 2:
+      fill(uint16_t{});
+      break;
+    case 4:
+      fill(uint32_t{});
+      break;
+    default:
+      fill(uint64_t{});
+      break;
   }
 }
 
@@ -86,14 +96,20 @@ StatusOr<std::unique_ptr<exec::Kernel>> CreatePad(const exec::KernelInfo& info) 
   const Node& node = info.node();
   const std::string mode_name = node.GetString("mode", "constant");
   PadMode mode;
-  if (mode_name == "constant") mode = PadMode::kConstant;
-  else if (mode_name == "reflect") mode = PadMode::kReflect;
-  else if (mode_name == "edge") mode = PadMode::kEdge;
-  else if (mode_name == "wrap") mode = PadMode::kWrap;
-  else return info.Invalid("unknown mode '" + mode_name + "' (constant, reflect, edge, wrap)");
+  if (mode_name == "constant")
+    mode = PadMode::kConstant;
+  else if (mode_name == "reflect")
+    mode = PadMode::kReflect;
+  else if (mode_name == "edge")
+    mode = PadMode::kEdge;
+  else if (mode_name == "wrap")
+    mode = PadMode::kWrap;
+  else
+    return info.Invalid("unknown mode '" + mode_name + "' (constant, reflect, edge, wrap)");
   const bool from_attributes = info.opset() < 11;
   const char* pads_name = info.opset() < 2 ? "paddings" : "pads";
-  if (from_attributes && !node.HasAttribute(pads_name)) return info.Invalid(std::string("needs the '") + pads_name + "' attribute");
+  if (from_attributes && !node.HasAttribute(pads_name))
+    return info.Invalid(std::string("needs the '") + pads_name + "' attribute");
   if (!from_attributes && !info.HasInput(1)) return info.Invalid("needs the pads input");
   const std::vector<int64_t> pads_attr = node.GetInts(pads_name);
   const float value_attr = node.GetFloat("value", 0.0f);
@@ -112,7 +128,8 @@ StatusOr<std::unique_ptr<exec::Kernel>> CreatePad(const exec::KernelInfo& info) 
       for (int k = 0; k < rank; ++k) axes.push_back(k);
     }
     if (pads.size() != 2 * axes.size())
-      return ctx.Error("pads has " + std::to_string(pads.size()) + " values; expected " + std::to_string(2 * axes.size()));
+      return ctx.Error("pads has " + std::to_string(pads.size()) + " values; expected " +
+                       std::to_string(2 * axes.size()));
     std::vector<int64_t> before(rank, 0), after(rank, 0);
     for (size_t j = 0; j < axes.size(); ++j) {
       XQ_ASSIGN_OR_RETURN(int a, NormalizeAxis(axes[j], rank, what));
@@ -126,7 +143,8 @@ StatusOr<std::unique_ptr<exec::Kernel>> CreatePad(const exec::KernelInfo& info) 
       const int64_t d = x->dim(k);
       out_shape[k] = d + before[k] + after[k];
       if (out_shape[k] < 0)
-        return ctx.Error("pads " + ShapeToString(pads) + " crop more than the input " + ShapeToString(x->shape()) + " has");
+        return ctx.Error("pads " + ShapeToString(pads) + " crop more than the input " +
+                         ShapeToString(x->shape()) + " has");
       x_begin[k] = std::max<int64_t>(0, -before[k]);
       y_begin[k] = std::max<int64_t>(0, before[k]);
       kept[k] = std::max<int64_t>(0, d - x_begin[k] - std::max<int64_t>(0, -after[k]));
@@ -161,8 +179,10 @@ StatusOr<std::unique_ptr<exec::Kernel>> CreatePad(const exec::KernelInfo& info) 
       x_offset += x_begin[k] * x_strides[k];
       y_offset += y_begin[k] * y_strides[k];
     }
-    StridedCopy(elem, static_cast<const char*>(x->raw_data()) + x_offset * static_cast<int64_t>(elem), x_strides,
-                static_cast<char*>(y.raw_data()) + y_offset * static_cast<int64_t>(elem), y_strides, kept);
+    StridedCopy(elem,
+                static_cast<const char*>(x->raw_data()) + x_offset * static_cast<int64_t>(elem),
+                x_strides, static_cast<char*>(y.raw_data()) + y_offset * static_cast<int64_t>(elem),
+                y_strides, kept);
     if (mode != PadMode::kConstant)
       for (int k = rank - 1; k >= 0; --k)
         if (kept[k] != out_shape[k]) FillBorders(mode, y, y_begin, kept, k);

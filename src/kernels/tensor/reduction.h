@@ -24,11 +24,21 @@ inline StatusOr<ScatterReduction> ParseScatterReduction(const KernelInfo& info) 
 template <typename T>
 inline void Combine(ScatterReduction r, T& target, T update) {
   switch (r) {
-    case ScatterReduction::kNone: target = update; break;
-    case ScatterReduction::kAdd: target = static_cast<T>(target + update); break;
-    case ScatterReduction::kMul: target = static_cast<T>(target * update); break;
-    case ScatterReduction::kMax: target = std::max(target, update); break;
-    case ScatterReduction::kMin: target = std::min(target, update); break;
+    case ScatterReduction::kNone:
+      target = update;
+      break;
+    case ScatterReduction::kAdd:
+      target = static_cast<T>(target + update);
+      break;
+    case ScatterReduction::kMul:
+      target = static_cast<T>(target * update);
+      break;
+    case ScatterReduction::kMax:
+      target = std::max(target, update);
+      break;
+    case ScatterReduction::kMin:
+      target = std::min(target, update);
+      break;
   }
 }
 

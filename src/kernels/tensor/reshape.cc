@@ -11,37 +11,40 @@ namespace xquant::kernels {
 namespace {
 
 // The output shape of Reshape(x, requested).
-StatusOr<Shape> ReshapeTarget(const KernelContext& ctx, const Shape& in, const std::vector<int64_t>& requested,
-                              bool allow_zero) {
+StatusOr<Shape> ReshapeTarget(const KernelContext& ctx, const Shape& in,
+                              const std::vector<int64_t>& requested, bool allow_zero) {
   Shape out(requested.size());
   int infer = -1;
   int64_t known = 1;
   for (size_t k = 0; k < requested.size(); ++k) {
     int64_t d = requested[k];
     if (d == -1) {
-      if (infer >= 0) return ctx.Error("the shape " + ShapeToString(requested) + " has more than one -1");
+      if (infer >= 0)
+        return ctx.Error("the shape " + ShapeToString(requested) + " has more than one -1");
       infer = static_cast<int>(k);
       continue;
     }
     if (d == 0 && !allow_zero) {
       if (k >= in.size())
-        return ctx.Error("the shape " + ShapeToString(requested) + " copies dimension " + std::to_string(k) +
-                         " (0) but the input " + ShapeToString(in) + " has rank " + std::to_string(in.size()));
+        return ctx.Error("the shape " + ShapeToString(requested) + " copies dimension " +
+                         std::to_string(k) + " (0) but the input " + ShapeToString(in) +
+                         " has rank " + std::to_string(in.size()));
       d = in[k];
     }
-    if (d < 0) return ctx.Error("the shape " + ShapeToString(requested) + " has a negative dimension");
+    if (d < 0)
+      return ctx.Error("the shape " + ShapeToString(requested) + " has a negative dimension");
     out[k] = d;
     known *= d;
   }
   const int64_t count = ElementCount(in);
   if (infer >= 0) {
     if (known == 0 || count % known != 0)
-      return ctx.Error("cannot infer the -1 in " + ShapeToString(requested) + " for an input of shape " +
-                       ShapeToString(in));
+      return ctx.Error("cannot infer the -1 in " + ShapeToString(requested) +
+                       " for an input of shape " + ShapeToString(in));
     out[infer] = count / known;
   } else if (known != count) {
-    return ctx.Error("cannot reshape " + ShapeToString(in) + " (" + std::to_string(count) + " elements) to " +
-                     ShapeToString(requested));
+    return ctx.Error("cannot reshape " + ShapeToString(in) + " (" + std::to_string(count) +
+                     " elements) to " + ShapeToString(requested));
   }
   return out;
 }
@@ -53,7 +56,8 @@ StatusOr<std::unique_ptr<exec::Kernel>> CreateReshape(const exec::KernelInfo& in
   const bool allow_zero = node.GetInt("allowzero", 0) != 0;
   const bool shape_is_attribute = info.opset() < 5;
   const std::vector<int64_t> attribute_shape = node.GetInts("shape");
-  if (shape_is_attribute && !node.HasAttribute("shape")) return info.Invalid("needs the 'shape' attribute");
+  if (shape_is_attribute && !node.HasAttribute("shape"))
+    return info.Invalid("needs the 'shape' attribute");
   if (!shape_is_attribute && !info.HasInput(1)) return info.Invalid("needs the shape input");
   if (allow_zero) {
     const Tensor* c = info.ConstantInput(1);
@@ -63,7 +67,8 @@ StatusOr<std::unique_ptr<exec::Kernel>> CreateReshape(const exec::KernelInfo& in
         zero = zero || c->data<int64_t>()[k] == 0;
         minus_one = minus_one || c->data<int64_t>()[k] == -1;
       }
-      if (zero && minus_one) return info.Invalid("allowzero=1 with both 0 and -1 in the shape is ambiguous");
+      if (zero && minus_one)
+        return info.Invalid("allowzero=1 with both 0 and -1 in the shape is ambiguous");
     }
   }
   return MakeKernel([=](KernelContext& ctx) -> Status {
@@ -87,7 +92,8 @@ StatusOr<std::unique_ptr<exec::Kernel>> CreateFlatten(const exec::KernelInfo& in
     const int rank = x->rank();
     const int64_t a = axis < 0 ? axis + rank : axis;
     if (a < 0 || a > rank)
-      return ctx.Error("axis " + std::to_string(axis) + " is out of range for rank " + std::to_string(rank));
+      return ctx.Error("axis " + std::to_string(axis) + " is out of range for rank " +
+                       std::to_string(rank));
     int64_t outer = 1;
     for (int64_t k = 0; k < a; ++k) outer *= x->dim(static_cast<int>(k));
     int64_t inner = 1;

@@ -17,7 +17,8 @@ StatusOr<std::unique_ptr<exec::Kernel>> CreateSlice(const exec::KernelInfo& info
   const bool from_attributes = info.opset() < 10;
   if (from_attributes && (!node.HasAttribute("starts") || !node.HasAttribute("ends")))
     return info.Invalid("needs the 'starts' and 'ends' attributes");
-  if (!from_attributes && (!info.HasInput(1) || !info.HasInput(2))) return info.Invalid("needs the starts and ends inputs");
+  if (!from_attributes && (!info.HasInput(1) || !info.HasInput(2)))
+    return info.Invalid("needs the starts and ends inputs");
   const std::vector<int64_t> starts_attr = node.GetInts("starts");
   const std::vector<int64_t> ends_attr = node.GetInts("ends");
   const bool has_axes_attr = node.HasAttribute("axes");
@@ -41,11 +42,13 @@ StatusOr<std::unique_ptr<exec::Kernel>> CreateSlice(const exec::KernelInfo& info
       }
     }
     const size_t count = starts.size();
-    if (ends.size() != count || (has_axes && axes.size() != count) || (!steps.empty() && steps.size() != count))
+    if (ends.size() != count || (has_axes && axes.size() != count) ||
+        (!steps.empty() && steps.size() != count))
       return ctx.Error("starts, ends, axes and steps must have the same length");
     const int rank = x->rank();
     if (!has_axes && count > static_cast<size_t>(rank))
-      return ctx.Error(std::to_string(count) + " starts for an input of rank " + std::to_string(rank));
+      return ctx.Error(std::to_string(count) + " starts for an input of rank " +
+                       std::to_string(rank));
 
     Shape out_shape = x->shape();
     const std::vector<int64_t> in_strides = ContiguousStrides(x->shape());
@@ -89,8 +92,9 @@ StatusOr<std::unique_ptr<exec::Kernel>> CreateSlice(const exec::KernelInfo& info
     Tensor y(x->dtype(), out_shape);
     const size_t elem = DataTypeSize(x->dtype());
     if (y.size() > 0)
-      StridedCopy(elem, static_cast<const char*>(x->raw_data()) + offset * static_cast<int64_t>(elem), src_strides,
-                  y.raw_data(), out_shape);
+      StridedCopy(elem,
+                  static_cast<const char*>(x->raw_data()) + offset * static_cast<int64_t>(elem),
+                  src_strides, y.raw_data(), out_shape);
     ctx.output(0) = std::move(y);
     return Status::Ok();
   });

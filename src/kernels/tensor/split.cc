@@ -20,12 +20,13 @@ StatusOr<std::unique_ptr<exec::Kernel>> CreateSplit(const exec::KernelInfo& info
   const size_t outputs = node.outputs.size();
   if (outputs == 0) return info.Invalid("has no outputs");
   if (has_num_outputs && num_outputs != static_cast<int64_t>(outputs))
-    return info.Invalid("num_outputs is " + std::to_string(num_outputs) + " but the node has " + std::to_string(outputs) +
-                        " outputs");
-  if (has_num_outputs && info.HasInput(1)) return info.Invalid("num_outputs and the split input are exclusive");
+    return info.Invalid("num_outputs is " + std::to_string(num_outputs) + " but the node has " +
+                        std::to_string(outputs) + " outputs");
+  if (has_num_outputs && info.HasInput(1))
+    return info.Invalid("num_outputs and the split input are exclusive");
   if (has_split_attr && split_attr.size() != outputs)
-    return info.Invalid("split has " + std::to_string(split_attr.size()) + " entries for " + std::to_string(outputs) +
-                        " outputs");
+    return info.Invalid("split has " + std::to_string(split_attr.size()) + " entries for " +
+                        std::to_string(outputs) + " outputs");
   return MakeKernel([=](KernelContext& ctx) -> Status {
     XQ_ASSIGN_OR_RETURN(const Tensor* x, RequireInput(ctx, 0));
     const int rank = x->rank();
@@ -39,10 +40,12 @@ StatusOr<std::unique_ptr<exec::Kernel>> CreateSplit(const exec::KernelInfo& info
     } else if (split_from_input && ctx.input(1)) {
       XQ_ASSIGN_OR_RETURN(sizes, ToInt64Vector(*ctx.input(1), ctx.node().Describe() + ": split"));
       if (static_cast<int64_t>(sizes.size()) != n)
-        return ctx.Error("split has " + std::to_string(sizes.size()) + " entries for " + std::to_string(n) + " outputs");
+        return ctx.Error("split has " + std::to_string(sizes.size()) + " entries for " +
+                         std::to_string(n) + " outputs");
     } else if (has_num_outputs) {
       const int64_t chunk = (dim + n - 1) / n;
-      for (int64_t i = 0; i < n; ++i) sizes.push_back(std::clamp<int64_t>(dim - i * chunk, 0, chunk));
+      for (int64_t i = 0; i < n; ++i)
+        sizes.push_back(std::clamp<int64_t>(dim - i * chunk, 0, chunk));
     } else {
       if (dim % n != 0)
         return ctx.Error("axis " + std::to_string(axis) + " of size " + std::to_string(dim) +
@@ -55,8 +58,8 @@ StatusOr<std::unique_ptr<exec::Kernel>> CreateSplit(const exec::KernelInfo& info
       total += s;
     }
     if (total != dim)
-      return ctx.Error("split " + ShapeToString(sizes) + " does not add up to axis " + std::to_string(axis) + "'s size " +
-                       std::to_string(dim));
+      return ctx.Error("split " + ShapeToString(sizes) + " does not add up to axis " +
+                       std::to_string(axis) + "'s size " + std::to_string(dim));
 
     int64_t outer = 1;
     for (int k = 0; k < axis; ++k) outer *= x->dim(k);
@@ -73,17 +76,18 @@ StatusOr<std::unique_ptr<exec::Kernel>> CreateSplit(const exec::KernelInfo& info
     }
     const char* src = static_cast<const char*>(x->raw_data());
     const int64_t row_elems = static_cast<int64_t>(in_row / elem);
-    exec::ParallelFor(outer, std::max<int64_t>(1, exec::kElementwiseGrain / std::max<int64_t>(1, row_elems)),
-                      [&](int64_t begin, int64_t end) {
-                        for (int64_t o = begin; o < end; ++o) {
-                          const char* s = src + o * in_row;
-                          for (int64_t i = 0; i < n; ++i) {
-                            const size_t chunk = inner_bytes * static_cast<size_t>(sizes[i]);
-                            if (chunk) std::memcpy(dst[i] + o * chunk, s, chunk);
-                            s += chunk;
-                          }
-                        }
-                      });
+    exec::ParallelFor(
+        outer, std::max<int64_t>(1, exec::kElementwiseGrain / std::max<int64_t>(1, row_elems)),
+        [&](int64_t begin, int64_t end) {
+          for (int64_t o = begin; o < end; ++o) {
+            const char* s = src + o * in_row;
+            for (int64_t i = 0; i < n; ++i) {
+              const size_t chunk = inner_bytes * static_cast<size_t>(sizes[i]);
+              if (chunk) std::memcpy(dst[i] + o * chunk, s, chunk);
+              s += chunk;
+            }
+          }
+        });
     return Status::Ok();
   });
 }

@@ -1,9 +1,10 @@
-// Squeeze and Unsqueeze: remove / insert dimensions of size 1; the output shares the input's buffer.
+// Squeeze and Unsqueeze: remove / insert dimensions of size 1; the output shares the input's
+// buffer.
 //
-// ONNX Squeeze: `axes` attribute in opsets 1-12 (negative values from 11), optional input 1 from 13;
-// without axes every dimension of size 1 is removed. Squeezing a dimension that is not 1 is an error.
-// ONNX Unsqueeze: `axes` attribute (required) in opsets 1-12, input 1 (required) from 13; axes refer
-// to the output's rank, may be negative (11+) and in any order, and must not repeat.
+// ONNX Squeeze: `axes` attribute in opsets 1-12 (negative values from 11), optional input 1 from
+// 13; without axes every dimension of size 1 is removed. Squeezing a dimension that is not 1 is an
+// error. ONNX Unsqueeze: `axes` attribute (required) in opsets 1-12, input 1 (required) from 13;
+// axes refer to the output's rank, may be negative (11+) and in any order, and must not repeat.
 #include <algorithm>
 
 #include "kernels/common.h"
@@ -13,8 +14,8 @@ namespace {
 
 // Reads the axes from the attribute, or from input 1 when `from_input`. *present is false when they
 // are not given.
-StatusOr<std::vector<int64_t>> ReadAxes(const KernelContext& ctx, bool from_input, const std::vector<int64_t>& attribute,
-                                        bool* present) {
+StatusOr<std::vector<int64_t>> ReadAxes(const KernelContext& ctx, bool from_input,
+                                        const std::vector<int64_t>& attribute, bool* present) {
   if (!from_input) {
     *present = ctx.node().HasAttribute("axes");
     return attribute;
@@ -42,8 +43,8 @@ StatusOr<std::unique_ptr<exec::Kernel>> CreateSqueeze(const exec::KernelInfo& in
       for (int64_t a : axes) {
         XQ_ASSIGN_OR_RETURN(int k, NormalizeAxis(a, rank, ctx.node().Describe()));
         if (x->dim(k) != 1)
-          return ctx.Error("cannot squeeze axis " + std::to_string(a) + " of shape " + ShapeToString(x->shape()) +
-                           ": its size is not 1");
+          return ctx.Error("cannot squeeze axis " + std::to_string(a) + " of shape " +
+                           ShapeToString(x->shape()) + ": its size is not 1");
         drop[k] = true;
       }
     }
@@ -57,7 +58,8 @@ StatusOr<std::unique_ptr<exec::Kernel>> CreateSqueeze(const exec::KernelInfo& in
 
 StatusOr<std::unique_ptr<exec::Kernel>> CreateUnsqueeze(const exec::KernelInfo& info) {
   const bool from_input = info.opset() >= 13;
-  if (!from_input && !info.node().HasAttribute("axes")) return info.Invalid("needs the 'axes' attribute");
+  if (!from_input && !info.node().HasAttribute("axes"))
+    return info.Invalid("needs the 'axes' attribute");
   if (from_input && !info.HasInput(1)) return info.Invalid("needs the axes input");
   const std::vector<int64_t> attribute = info.node().GetInts("axes");
   return MakeKernel([=](KernelContext& ctx) -> Status {

@@ -25,7 +25,8 @@ inline bool Greater(T a, T b) {
 }
 
 template <typename T>
-void TopKSlices(const T* x, int64_t outer, int64_t n, int64_t inner, int64_t k, bool largest, T* values, int64_t* indices) {
+void TopKSlices(const T* x, int64_t outer, int64_t n, int64_t inner, int64_t k, bool largest,
+                T* values, int64_t* indices) {
   const int64_t slices = outer * inner;
   exec::ParallelFor(slices, std::max<int64_t>(1, exec::kElementwiseGrain / std::max<int64_t>(1, n)),
                     [&](int64_t begin, int64_t end) {
@@ -67,7 +68,8 @@ StatusOr<std::unique_ptr<exec::Kernel>> CreateTopK(const exec::KernelInfo& info)
     int64_t k = k_attr;
     if (!k_from_attribute) {
       XQ_ASSIGN_OR_RETURN(const Tensor* k_input, RequireInput(ctx, 1));
-      XQ_ASSIGN_OR_RETURN(std::vector<int64_t> kv, ToInt64Vector(*k_input, ctx.node().Describe() + ": K"));
+      XQ_ASSIGN_OR_RETURN(std::vector<int64_t> kv,
+                          ToInt64Vector(*k_input, ctx.node().Describe() + ": K"));
       if (kv.size() != 1) return ctx.Error("K must have exactly one element");
       k = kv[0];
     }
@@ -76,8 +78,8 @@ StatusOr<std::unique_ptr<exec::Kernel>> CreateTopK(const exec::KernelInfo& info)
     XQ_ASSIGN_OR_RETURN(int axis, NormalizeAxis(axis_attr, rank, ctx.node().Describe()));
     const int64_t n = x->dim(axis);
     if (k < 0 || k > n)
-      return ctx.Error("k = " + std::to_string(k) + " is out of range for axis " + std::to_string(axis) + " of size " +
-                       std::to_string(n));
+      return ctx.Error("k = " + std::to_string(k) + " is out of range for axis " +
+                       std::to_string(axis) + " of size " + std::to_string(n));
     int64_t outer = 1, inner = 1;
     for (int a = 0; a < axis; ++a) outer *= x->dim(a);
     for (int a = axis + 1; a < rank; ++a) inner *= x->dim(a);
@@ -88,7 +90,8 @@ StatusOr<std::unique_ptr<exec::Kernel>> CreateTopK(const exec::KernelInfo& info)
     if (values.size() > 0) {
       XQ_RETURN_IF_ERROR(DispatchNumeric(x->dtype(), ctx.node().Describe(), [&](auto tag) {
         using T = decltype(tag);
-        TopKSlices(x->data<T>(), outer, n, inner, k, largest, values.data<T>(), indices.data<int64_t>());
+        TopKSlices(x->data<T>(), outer, n, inner, k, largest, values.data<T>(),
+                   indices.data<int64_t>());
       }));
     }
     ctx.output(0) = std::move(values);

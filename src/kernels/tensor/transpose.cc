@@ -1,7 +1,7 @@
 // Transpose (ONNX opsets 1, 13, the same semantics): y.shape[k] = x.shape[perm[k]]; `perm`
-// defaults to the reversed axes. The work is in TransposeTensor (copy.h): merged axes, shared buffer
-// for identity permutations, row copies when the innermost axis stays put, cache-blocked tiles
-// otherwise.
+// defaults to the reversed axes. The work is in TransposeTensor (copy.h): merged axes, shared
+// buffer for identity permutations, row copies when the innermost axis stays put, cache-blocked
+// tiles otherwise.
 #include "kernels/common.h"
 #include "kernels/tensor/copy.h"
 
@@ -24,7 +24,8 @@ StatusOr<std::unique_ptr<exec::Kernel>> CreateTranspose(const exec::KernelInfo& 
     std::vector<int> perm(rank);
     if (has_perm) {
       if (static_cast<int>(perm_attr.size()) != rank)
-        return ctx.Error("perm " + ShapeToString(perm_attr) + " does not match the input's rank " + std::to_string(rank));
+        return ctx.Error("perm " + ShapeToString(perm_attr) + " does not match the input's rank " +
+                         std::to_string(rank));
       for (int k = 0; k < rank; ++k) perm[k] = static_cast<int>(perm_attr[k]);
     } else {
       for (int k = 0; k < rank; ++k) perm[k] = rank - 1 - k;
