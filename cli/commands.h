@@ -17,5 +17,7 @@ constexpr int kExitUsage = 2;
 void AddInfoCommand(CLI::App& app, std::function<int()>* run);
 // Adds `xquant run`.
 void AddRunCommand(CLI::App& app, std::function<int()>* run);
+// Adds `xquant ops`.
+void AddOpsCommand(CLI::App& app, std::function<int()>* run);
 
 }  // namespace xquant::cli

@@ -11,6 +11,7 @@ int main(int argc, char** argv) {
   std::function<int()> run;
   xquant::cli::AddInfoCommand(app, &run);
   xquant::cli::AddRunCommand(app, &run);
+  xquant::cli::AddOpsCommand(app, &run);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -56,7 +56,7 @@ StatusOr<std::vector<Tensor>> RunNode(const std::string& op_type, std::vector<co
   graph.opset_imports[""] = opset;
   Node node;
   node.op_type = op_type;
-  node.name = "n";
+  node.name = op_type;  // not a string literal: assigning one trips a false GCC 12 -Wrestrict warning
   for (const auto& [name, value] : attributes) node.attributes[name] = value;
   for (size_t i = 0; i < inputs.size(); ++i) node.inputs.push_back(inputs[i] ? static_cast<ValueId>(i) : kNoValue);
   for (size_t i = 0; i < num_outputs; ++i) node.outputs.push_back(static_cast<ValueId>(inputs.size() + i));

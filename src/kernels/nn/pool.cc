@@ -19,6 +19,7 @@
 #include <array>
 #include <cmath>
 #include <limits>
+#include <utility>
 
 #include "kernels/nn/nn_util.h"
 
@@ -208,13 +209,13 @@ void PoolPlanes(const T* x, T* y, int64_t planes, const std::array<AxisPlan, kMa
               }
             }
           }
-          for (int64_t ow = 0; ow < out_w; ++ow) {
-            if (ow == full_begin && full_begin < full_end) ow = full_end;
-            if (ow >= out_w) break;
-            T acc = op.Init();
-            const T* s = tmp + aw.first[ow];
-            for (int64_t j = 0; j < aw.taps[ow]; ++j) acc = op.Combine(acc, s[j * dw]);
-            out[ow] = acc;
+          // The outputs before and after them: windows clipped by the padding, tap by tap.
+          for (const auto& [from, to] : {std::pair{int64_t{0}, full_begin}, std::pair{full_end, out_w}}) {
+            for (int64_t ow = from; ow < to; ++ow) {
+              T acc = op.Init();
+              for (int64_t j = 0; j < aw.taps[ow]; ++j) acc = op.Combine(acc, tmp[aw.first[ow] + j * dw]);
+              out[ow] = acc;
+            }
           }
           if constexpr (Op::kNeedsFinish) {
             // Two loops: fused, the compiler turns max(count, 1) into a branch and stops vectorising.

@@ -1,14 +1,15 @@
 // Resize (ONNX opsets 10, 11, 13, 18, 19) and its deprecated form Upsample (opsets 7, 9).
 //
 // Each output coordinate x is mapped to a source coordinate per axis by
-// coordinate_transformation_mode (scale = output / input length as given, or computed from sizes):
+// coordinate_transformation_mode, with `scale` as given (or out / in when sizes are given) and L
+// the resized length in * scale (exactly `out` when sizes are given):
 //   half_pixel (default)   (x + 0.5) / scale - 0.5
-//   half_pixel_symmetric   the same, shifted so the result is centred: + in / 2 * (1 - out / (scale * in))
-//   pytorch_half_pixel     (x + 0.5) / scale - 0.5 when out > 1, else 0
-//   align_corners          x * (in - 1) / (out - 1), 0 when out == 1
+//   half_pixel_symmetric   the same, shifted to stay centred: + in / 2 * (1 - out / L)
+//   pytorch_half_pixel     (x + 0.5) / scale - 0.5 when L > 1, else 0
+//   align_corners          x * (in - 1) / (L - 1), 0 when L == 1
 //   asymmetric             x / scale
 //   tf_half_pixel_for_nn   (x + 0.5) / scale                       (opset 11 only)
-//   tf_crop_and_resize     roi_start * (in - 1) + x * (roi_end - roi_start) * (in - 1) / (out - 1);
+//   tf_crop_and_resize     roi_start * (in - 1) + x * (roi_end - roi_start) * (in - 1) / (L - 1);
 //                          a source outside [0, in - 1] gives extrapolation_value
 // then sampled by mode: nearest (nearest_mode round_prefer_floor (default), round_prefer_ceil,
 // floor, ceil; the index clamped to the input), linear (2 taps, the coordinate clamped to
@@ -24,10 +25,12 @@
 //     keep_aspect_ratio_policy (antialias=1 is NotSupported); 19 adds half_pixel_symmetric.
 // Output lengths: sizes as given, or floor(in * scale).
 //
-// Execution: nearest gathers each output row through per-axis index tables (an output row whose
-// source row repeats the previous one is copied). linear and cubic are separable: one 1-D pass per
-// resized axis, innermost first; passes over an outer axis blend whole contiguous rows. Nearest
-// handles every numeric type; linear and cubic float32 and float64.
+// Execution: nearest gathers each output row through per-axis index tables (integer upscaling of
+// the last axis as plain copies; an output row whose source row repeats the previous one is
+// copied). linear and cubic are separable: when only the last two axes change (NCHW), one fused
+// pass blends rows resampled along the last axis (kept in a small cache); otherwise one 1-D pass
+// per resized axis, innermost first. Nearest handles every numeric type; linear and cubic float32
+// and float64.
 #include <cmath>
 #include <cstring>
 
