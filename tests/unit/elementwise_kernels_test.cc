@@ -10,7 +10,7 @@
 #include <random>
 
 #include "exec/registry.h"
-#include "kernels/elementwise/vector_math.h"
+#include "kernels/vector_math.h"
 
 namespace xquant {
 namespace {

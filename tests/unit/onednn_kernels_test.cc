@@ -145,6 +145,15 @@ Tensor Random(Shape shape, std::mt19937& rng) {
 // Conv
 
 struct ConvCase {
+  ConvCase(std::string case_name, Shape x_shape, Shape w_shape)
+      : name(std::move(case_name)), x(std::move(x_shape)), w(std::move(w_shape)) {}
+  ConvCase& Group(int64_t g) { return group = g, *this; }
+  ConvCase& Strides(std::vector<int64_t> v) { return strides = std::move(v), *this; }
+  ConvCase& Dilations(std::vector<int64_t> v) { return dilations = std::move(v), *this; }
+  ConvCase& Pads(std::vector<int64_t> v) { return pads = std::move(v), *this; }
+  ConvCase& AutoPad(std::string v) { return auto_pad = std::move(v), *this; }
+  ConvCase& NoBias() { return bias = false, *this; }
+
   std::string name;
   Shape x, w;
   bool bias = true;
@@ -189,61 +198,56 @@ Attributes ConvAttributes(const ConvCase& c) {
 
 const std::vector<ConvCase>& ConvCases() {
   static const std::vector<ConvCase> cases = {
-      {"3x3_pad1", {1, 16, 10, 12}, {32, 16, 3, 3}, true, 1, {}, {}, {1, 1, 1, 1}},
-      {"depthwise_3x3_stride2", {1, 32, 15, 15}, {32, 1, 3, 3}, true, 32, {2, 2}, {}, {1, 1, 1, 1}},
-      {"depthwise_5x5_stride2_odd_channels",
-       {1, 40, 14, 13},
-       {40, 1, 5, 5},
-       true,
-       40,
-       {2, 2},
-       {},
-       {2, 2, 2, 2}},
-      {"depthwise_multiplier2", {2, 8, 9, 9}, {16, 1, 3, 3}, true, 8, {}, {}, {1, 1, 1, 1}},
-      {"group4_dilation2", {1, 16, 11, 10}, {24, 4, 3, 3}, true, 4, {}, {2, 2}, {2, 2, 2, 2}},
-      {"conv1d_stride2_dilation2_asymmetric", {3, 5, 17}, {7, 5, 3}, true, 1, {2}, {2}, {0, 2}},
-      {"conv1d_group", {2, 6, 9}, {9, 2, 2}, false, 3, {}, {}, {1, 0}},
-      {"conv3d_group2_asymmetric",
-       {1, 4, 5, 7, 6},
-       {6, 2, 2, 3, 3},
-       true,
-       2,
-       {1, 2, 1},
-       {},
-       {0, 1, 1, 1, 0, 2}},
-      {"conv3d_blocked_channels",
-       {1, 16, 4, 6, 5},
-       {16, 16, 3, 3, 3},
-       true,
-       1,
-       {},
-       {},
-       {1, 1, 1, 1, 1, 1}},
-      {"pointwise_batch2", {2, 24, 9, 11}, {40, 24, 1, 1}, true},
-      {"pointwise_stride2", {1, 32, 10, 10}, {64, 32, 1, 1}, false, 1, {2, 2}},
-      {"stem_7x7_stride2_three_channels",
-       {1, 3, 31, 29},
-       {16, 3, 7, 7},
-       true,
-       1,
-       {2, 2},
-       {},
-       {3, 3, 3, 3}},
-      {"asymmetric_pads_strides", {1, 8, 13, 14}, {12, 8, 3, 2}, true, 1, {2, 3}, {}, {1, 0, 2, 3}},
-      {"same_upper_odd_total", {1, 4, 8, 8}, {5, 4, 3, 3}, true, 1, {2, 2}, {}, {}, "SAME_UPPER"},
-      {"same_lower_odd_total", {1, 4, 8, 8}, {5, 4, 3, 3}, true, 1, {2, 2}, {}, {}, "SAME_LOWER"},
-      {"same_upper_dilated", {1, 4, 9, 7}, {5, 4, 3, 3}, true, 1, {}, {2, 3}, {}, "SAME_UPPER"},
-      {"valid", {1, 4, 8, 7}, {5, 4, 3, 2}, true, 1, {2, 1}, {}, {}, "VALID"},
-      {"kernel_larger_than_input", {1, 3, 2, 2}, {4, 3, 3, 3}, true, 1, {}, {}, {1, 1, 1, 1}},
-      {"no_bias_5x5_dilated_batch2",
-       {2, 20, 12, 12},
-       {36, 20, 5, 5},
-       false,
-       1,
-       {},
-       {2, 2},
-       {4, 4, 4, 4}},
-      {"resnet_like_64ch", {1, 64, 28, 28}, {64, 64, 3, 3}, true, 1, {}, {}, {1, 1, 1, 1}},
+      ConvCase("3x3_pad1", {1, 16, 10, 12}, {32, 16, 3, 3}).Pads({1, 1, 1, 1}),
+      ConvCase("depthwise_3x3_stride2", {1, 32, 15, 15}, {32, 1, 3, 3})
+          .Group(32)
+          .Strides({2, 2})
+          .Pads({1, 1, 1, 1}),
+      ConvCase("depthwise_5x5_stride2_odd_channels", {1, 40, 14, 13}, {40, 1, 5, 5})
+          .Group(40)
+          .Strides({2, 2})
+          .Pads({2, 2, 2, 2}),
+      ConvCase("depthwise_multiplier2", {2, 8, 9, 9}, {16, 1, 3, 3}).Group(8).Pads({1, 1, 1, 1}),
+      ConvCase("group4_dilation2", {1, 16, 11, 10}, {24, 4, 3, 3})
+          .Group(4)
+          .Dilations({2, 2})
+          .Pads({2, 2, 2, 2}),
+      ConvCase("conv1d_stride2_dilation2_asymmetric", {3, 5, 17}, {7, 5, 3})
+          .Strides({2})
+          .Dilations({2})
+          .Pads({0, 2}),
+      ConvCase("conv1d_group", {2, 6, 9}, {9, 2, 2}).Group(3).Pads({1, 0}).NoBias(),
+      ConvCase("conv3d_group2_asymmetric", {1, 4, 5, 7, 6}, {6, 2, 2, 3, 3})
+          .Group(2)
+          .Strides({1, 2, 1})
+          .Pads({0, 1, 1, 1, 0, 2}),
+      ConvCase("conv3d_blocked_channels", {1, 16, 4, 6, 5}, {16, 16, 3, 3, 3})
+          .Pads({1, 1, 1, 1, 1, 1}),
+      ConvCase("pointwise_batch2", {2, 24, 9, 11}, {40, 24, 1, 1}),
+      ConvCase("pointwise_large_image", {1, 24, 32, 32}, {40, 24, 1, 1}),
+      ConvCase("pointwise_stride2", {1, 32, 10, 10}, {64, 32, 1, 1}).Strides({2, 2}).NoBias(),
+      ConvCase("stem_7x7_stride2_three_channels", {1, 3, 31, 29}, {16, 3, 7, 7})
+          .Strides({2, 2})
+          .Pads({3, 3, 3, 3}),
+      ConvCase("asymmetric_pads_strides", {1, 8, 13, 14}, {12, 8, 3, 2})
+          .Strides({2, 3})
+          .Pads({1, 0, 2, 3}),
+      ConvCase("same_upper_odd_total", {1, 4, 8, 8}, {5, 4, 3, 3})
+          .Strides({2, 2})
+          .AutoPad("SAME_UPPER"),
+      ConvCase("same_lower_odd_total", {1, 4, 8, 8}, {5, 4, 3, 3})
+          .Strides({2, 2})
+          .AutoPad("SAME_LOWER"),
+      ConvCase("same_upper_dilated", {1, 4, 9, 7}, {5, 4, 3, 3})
+          .Dilations({2, 3})
+          .AutoPad("SAME_UPPER"),
+      ConvCase("valid", {1, 4, 8, 7}, {5, 4, 3, 2}).Strides({2, 1}).AutoPad("VALID"),
+      ConvCase("kernel_larger_than_input", {1, 3, 2, 2}, {4, 3, 3, 3}).Pads({1, 1, 1, 1}),
+      ConvCase("no_bias_5x5_dilated_batch2", {2, 20, 12, 12}, {36, 20, 5, 5})
+          .Dilations({2, 2})
+          .Pads({4, 4, 4, 4})
+          .NoBias(),
+      ConvCase("resnet_like_64ch", {1, 64, 28, 28}, {64, 64, 3, 3}).Pads({1, 1, 1, 1}),
   };
   return cases;
 }
@@ -362,6 +366,21 @@ TEST(OnednnConv, UnsupportedTypesAndRanksAreNotSupported) {
 // ConvTranspose
 
 struct ConvTransposeCase {
+  ConvTransposeCase(std::string case_name, Shape x_shape, Shape w_shape)
+      : name(std::move(case_name)), x(std::move(x_shape)), w(std::move(w_shape)) {}
+  ConvTransposeCase& Group(int64_t g) { return group = g, *this; }
+  ConvTransposeCase& Strides(std::vector<int64_t> v) { return strides = std::move(v), *this; }
+  ConvTransposeCase& Dilations(std::vector<int64_t> v) { return dilations = std::move(v), *this; }
+  ConvTransposeCase& Pads(std::vector<int64_t> v) { return pads = std::move(v), *this; }
+  ConvTransposeCase& OutputPadding(std::vector<int64_t> v) {
+    return output_padding = std::move(v), *this;
+  }
+  ConvTransposeCase& OutputShape(std::vector<int64_t> v) {
+    return output_shape = std::move(v), *this;
+  }
+  ConvTransposeCase& AutoPad(std::string v) { return auto_pad = std::move(v), *this; }
+  ConvTransposeCase& NoBias() { return bias = false, *this; }
+
   std::string name;
   Shape x, w;  // w [C, M / group, k...]
   bool bias = true;
@@ -406,69 +425,44 @@ std::pair<reference::ConvSpec, std::vector<int64_t>> ResolveConvTransposeSpec(
 
 const std::vector<ConvTransposeCase>& ConvTransposeCases() {
   static const std::vector<ConvTransposeCase> cases = {
-      {"stride2_pad1_output_padding1",
-       {1, 4, 5, 6},
-       {4, 6, 3, 3},
-       true,
-       1,
-       {2, 2},
-       {},
-       {1, 1, 1, 1},
-       {1, 1}},
-      {"conv1d_group2_dilation2", {2, 4, 7}, {4, 3, 3}, true, 2, {}, {2}, {1, 0}},
-      {"conv3d_strides",
-       {1, 3, 3, 4, 3},
-       {3, 2, 2, 3, 2},
-       false,
-       1,
-       {2, 1, 2},
-       {},
-       {0, 1, 0, 1, 0, 1}},
-      {"output_shape_beyond_full_output",
-       {1, 2, 3, 3},
-       {2, 3, 3, 3},
-       true,
-       1,
-       {3, 2},
-       {},
-       {},
-       {},
-       {12, 9}},
-      {"output_shape_cropping", {1, 2, 4, 4}, {2, 3, 3, 3}, true, 1, {2, 2}, {}, {}, {}, {6, 7}},
-      {"output_padding2_stride3_no_pads",
-       {1, 2, 4, 3},
-       {2, 2, 3, 3},
-       true,
-       1,
-       {3, 3},
-       {},
-       {},
-       {2, 2}},
-      {"same_upper_stride2",
-       {1, 3, 3, 4},
-       {3, 2, 3, 3},
-       true,
-       1,
-       {2, 2},
-       {},
-       {},
-       {},
-       {},
-       "SAME_UPPER"},
-      {"same_lower_stride2",
-       {1, 3, 3, 4},
-       {3, 2, 3, 3},
-       true,
-       1,
-       {2, 2},
-       {},
-       {},
-       {},
-       {},
-       "SAME_LOWER"},
-      {"depthwise_upsample_4x4", {1, 16, 6, 6}, {16, 1, 4, 4}, true, 16, {2, 2}, {}, {1, 1, 1, 1}},
-      {"decoder_32_to_16", {1, 32, 12, 12}, {32, 16, 4, 4}, true, 1, {2, 2}, {}, {1, 1, 1, 1}},
-      {"batch2_asymmetric_pads", {2, 5, 4, 5}, {5, 4, 3, 2}, false, 1, {2, 3}, {}, {0, 1, 2, 0}},
+      ConvTransposeCase("stride2_pad1_output_padding1", {1, 4, 5, 6}, {4, 6, 3, 3})
+          .Strides({2, 2})
+          .Pads({1, 1, 1, 1})
+          .OutputPadding({1, 1}),
+      ConvTransposeCase("conv1d_group2_dilation2", {2, 4, 7}, {4, 3, 3})
+          .Group(2)
+          .Dilations({2})
+          .Pads({1, 0}),
+      ConvTransposeCase("conv3d_strides", {1, 3, 3, 4, 3}, {3, 2, 2, 3, 2})
+          .Strides({2, 1, 2})
+          .Pads({0, 1, 0, 1, 0, 1})
+          .NoBias(),
+      ConvTransposeCase("output_shape_beyond_full_output", {1, 2, 3, 3}, {2, 3, 3, 3})
+          .Strides({3, 2})
+          .OutputShape({12, 9}),
+      ConvTransposeCase("output_shape_cropping", {1, 2, 4, 4}, {2, 3, 3, 3})
+          .Strides({2, 2})
+          .OutputShape({6, 7}),
+      ConvTransposeCase("output_padding2_stride3_no_pads", {1, 2, 4, 3}, {2, 2, 3, 3})
+          .Strides({3, 3})
+          .OutputPadding({2, 2}),
+      ConvTransposeCase("same_upper_stride2", {1, 3, 3, 4}, {3, 2, 3, 3})
+          .Strides({2, 2})
+          .AutoPad("SAME_UPPER"),
+      ConvTransposeCase("same_lower_stride2", {1, 3, 3, 4}, {3, 2, 3, 3})
+          .Strides({2, 2})
+          .AutoPad("SAME_LOWER"),
+      ConvTransposeCase("depthwise_upsample_4x4", {1, 16, 6, 6}, {16, 1, 4, 4})
+          .Group(16)
+          .Strides({2, 2})
+          .Pads({1, 1, 1, 1}),
+      ConvTransposeCase("decoder_32_to_16", {1, 32, 12, 12}, {32, 16, 4, 4})
+          .Strides({2, 2})
+          .Pads({1, 1, 1, 1}),
+      ConvTransposeCase("batch2_asymmetric_pads", {2, 5, 4, 5}, {5, 4, 3, 2})
+          .Strides({2, 3})
+          .Pads({0, 1, 2, 0})
+          .NoBias(),
   };
   return cases;
 }
@@ -680,7 +674,8 @@ TEST(OnednnMatMul, RejectsMismatchedShapes) {
 
 // Milliseconds per Run after 3 warm-up runs: {median, minimum} of `runs`. The machine is shared,
 // so the minimum says more about the kernel than the median.
-std::pair<double, double> TimeMs(PreparedOp& op, const std::vector<const Tensor*>& inputs, int runs) {
+std::pair<double, double> TimeMs(PreparedOp& op, const std::vector<const Tensor*>& inputs,
+                                 int runs) {
   std::vector<double> ms;
   for (int i = 0; i < runs + 3; ++i) {
     const auto start = std::chrono::steady_clock::now();

@@ -9,7 +9,7 @@
 #include <cmath>
 
 #include "kernels/elementwise/elementwise.h"
-#include "kernels/elementwise/vector_math.h"
+#include "kernels/vector_math.h"
 
 namespace xquant::kernels {
 namespace {

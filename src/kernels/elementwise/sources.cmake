@@ -13,8 +13,3 @@ set(XQ_KERNEL_ELEMENTWISE_SOURCES
   src/kernels/elementwise/clip.cc
   src/kernels/elementwise/cast.cc
 )
-# GCC will not if-convert a float comparison that might raise an FP exception, so the selects in
-# Relu, Clip, HardSwish and the polynomial kernels of vector_math.h keep their loops scalar.
-# Nothing in xquant reads the FP exception flags: let these files assume they are not observed.
-# (Results are unchanged: this allows no reassociation or NaN/inf shortcuts.)
-set_source_files_properties(${XQ_KERNEL_ELEMENTWISE_SOURCES} PROPERTIES COMPILE_OPTIONS -fno-trapping-math)

@@ -8,7 +8,7 @@
 #include <limits>
 
 #include "kernels/elementwise/elementwise.h"
-#include "kernels/elementwise/vector_math.h"
+#include "kernels/vector_math.h"
 
 namespace xquant::kernels {
 namespace {

@@ -10,7 +10,7 @@
 #include <cmath>
 #include <limits>
 
-#include "kernels/elementwise/vector_math.h"
+#include "kernels/vector_math.h"
 #include "kernels/nn/nn_util.h"
 
 namespace xquant::kernels {
