@@ -12,6 +12,7 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <ostream>
 #include <random>
 #include <string>
 #include <vector>
@@ -162,6 +163,8 @@ struct ConvCase {
   std::string auto_pad;                           // empty: absent
 };
 
+void PrintTo(const ConvCase& c, std::ostream* os) { *os << c.name; }
+
 // The explicit pads the ONNX spec gives for `c` (auto_pad resolved), for the reference.
 reference::ConvSpec ResolveConvSpec(const ConvCase& c) {
   const size_t rank = c.x.size() - 2;
@@ -206,6 +209,31 @@ const std::vector<ConvCase>& ConvCases() {
       ConvCase("depthwise_5x5_stride2_odd_channels", {1, 40, 14, 13}, {40, 1, 5, 5})
           .Group(40)
           .Strides({2, 2})
+          .Pads({2, 2, 2, 2}),
+      // More depthwise geometries: wide and narrow rows, both strides, odd and large pads.
+      ConvCase("depthwise_wide_stride1", {2, 8, 37, 77}, {8, 1, 3, 3}).Group(8).Pads({1, 1, 1, 1}),
+      ConvCase("depthwise_wide_stride2", {1, 16, 29, 75}, {16, 1, 3, 3})
+          .Group(16)
+          .Strides({2, 2})
+          .Pads({1, 1, 1, 1})
+          .NoBias(),
+      ConvCase("depthwise_mixed_strides_asymmetric_pads", {1, 6, 13, 41}, {6, 1, 3, 3})
+          .Group(6)
+          .Strides({2, 1})
+          .Pads({0, 2, 2, 0}),
+      ConvCase("depthwise_stride_1_2_large_pads", {1, 5, 9, 20}, {5, 1, 3, 3})
+          .Group(5)
+          .Strides({1, 2})
+          .Pads({2, 3, 2, 3}),
+      ConvCase("depthwise_narrow_valid", {3, 4, 5, 4}, {4, 1, 3, 3}).Group(4),
+      ConvCase("depthwise_same_upper", {1, 24, 16, 16}, {24, 1, 3, 3})
+          .Group(24)
+          .Strides({2, 2})
+          .AutoPad("SAME_UPPER"),
+      ConvCase("depthwise_one_pixel", {1, 3, 1, 1}, {3, 1, 3, 3}).Group(3).Pads({1, 1, 1, 1}),
+      ConvCase("depthwise_dilated", {1, 8, 12, 12}, {8, 1, 3, 3})
+          .Group(8)
+          .Dilations({2, 2})
           .Pads({2, 2, 2, 2}),
       ConvCase("depthwise_multiplier2", {2, 8, 9, 9}, {16, 1, 3, 3}).Group(8).Pads({1, 1, 1, 1}),
       ConvCase("group4_dilation2", {1, 16, 11, 10}, {24, 4, 3, 3})
@@ -388,6 +416,8 @@ struct ConvTransposeCase {
   std::vector<int64_t> strides, dilations, pads, output_padding, output_shape;
   std::string auto_pad;
 };
+
+void PrintTo(const ConvTransposeCase& c, std::ostream* os) { *os << c.name; }
 
 // Pads and output sizes from the ONNX spec's formulas, for the reference.
 std::pair<reference::ConvSpec, std::vector<int64_t>> ResolveConvTransposeSpec(
