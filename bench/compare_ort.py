@@ -61,9 +61,9 @@ def parse_args():
     p.add_argument("--warmup", default="1=3,8=1", help="untimed runs per process, per batch (default 1=3,8=1)")
     p.add_argument("--no-ort-all-qdq", action="store_true",
                    help="skip the informational onnxruntime --opt all timing of QDQ models")
-    p.add_argument("--xq-omp-wait-policy", choices=["passive", "active", "inherit"], default="passive",
-                   help="OMP_WAIT_POLICY for xquant (default passive, the counterpart of onnxruntime's "
-                        "allow_spinning=0; inherit = leave the environment alone)")
+    p.add_argument("--xq-omp-wait-policy", choices=["passive", "active", "inherit"], default="inherit",
+                   help="OMP_WAIT_POLICY for xquant (default inherit: libgomp spins briefly, best on a quiet machine; passive: idle threads sleep, the counterpart of onnxruntime's "
+                        "allow_spinning=0, best on a busy machine)")
     p.add_argument("--timeout", type=float, default=300, help="seconds allowed per process")
     p.add_argument("--case-budget", type=float, default=30,
                    help="seconds of xquant runs allowed per case (model x batch); when the first round "
