@@ -15,24 +15,9 @@
 namespace xquant {
 namespace {
 
-Attribute IntAttr(int64_t v) {
-  Attribute a;
-  a.kind = Attribute::Kind::kInt;
-  a.i = v;
-  return a;
-}
-Attribute FloatAttr(float v) {
-  Attribute a;
-  a.kind = Attribute::Kind::kFloat;
-  a.f = v;
-  return a;
-}
-Attribute StringAttr(const std::string& v) {
-  Attribute a;
-  a.kind = Attribute::Kind::kString;
-  a.s = v;
-  return a;
-}
+constexpr auto IntAttr = &Attribute::Int;
+constexpr auto FloatAttr = &Attribute::Float;
+constexpr auto StringAttr = &Attribute::String;
 
 struct Op {
   std::string type;

@@ -17,36 +17,12 @@
 namespace xquant {
 namespace {
 
-Attribute Int(int64_t v) {
-  Attribute a;
-  a.kind = Attribute::Kind::kInt;
-  a.i = v;
-  return a;
-}
-Attribute Ints(std::vector<int64_t> v) {
-  Attribute a;
-  a.kind = Attribute::Kind::kInts;
-  a.ints = std::move(v);
-  return a;
-}
-Attribute Float(float v) {
-  Attribute a;
-  a.kind = Attribute::Kind::kFloat;
-  a.f = v;
-  return a;
-}
-Attribute Floats(std::vector<float> v) {
-  Attribute a;
-  a.kind = Attribute::Kind::kFloats;
-  a.floats = std::move(v);
-  return a;
-}
-Attribute String(std::string v) {
-  Attribute a;
-  a.kind = Attribute::Kind::kString;
-  a.s = std::move(v);
-  return a;
-}
+constexpr auto Int = &Attribute::Int;
+constexpr auto Ints = &Attribute::Ints;
+constexpr auto Float = &Attribute::Float;
+constexpr auto Floats = &Attribute::Floats;
+constexpr auto String = &Attribute::String;
+
 using Attributes = std::map<std::string, Attribute, std::less<>>;
 
 // Runs one node; nullptr inputs are omitted optional inputs. Returns all `num_outputs` outputs.

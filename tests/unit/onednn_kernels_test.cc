@@ -29,30 +29,11 @@ namespace {
 constexpr double kTolerance = 1e-5;
 constexpr double kFloor = 1e-6;
 
-Attribute Int(int64_t v) {
-  Attribute a;
-  a.kind = Attribute::Kind::kInt;
-  a.i = v;
-  return a;
-}
-Attribute Ints(std::vector<int64_t> v) {
-  Attribute a;
-  a.kind = Attribute::Kind::kInts;
-  a.ints = std::move(v);
-  return a;
-}
-Attribute Float(float v) {
-  Attribute a;
-  a.kind = Attribute::Kind::kFloat;
-  a.f = v;
-  return a;
-}
-Attribute String(std::string v) {
-  Attribute a;
-  a.kind = Attribute::Kind::kString;
-  a.s = std::move(v);
-  return a;
-}
+constexpr auto Int = &Attribute::Int;
+constexpr auto Ints = &Attribute::Ints;
+constexpr auto Float = &Attribute::Float;
+constexpr auto String = &Attribute::String;
+
 using Attributes = std::map<std::string, Attribute, std::less<>>;
 
 // One node prepared the way the session prepares it: inputs marked constant are constants of the

@@ -16,10 +16,7 @@ StatusOr<Tensor> RunOp(const std::string& op_type, std::vector<const Tensor*> in
   Node node;
   node.op_type = op_type;
   node.name = "n";
-  Attribute a;
-  a.kind = Attribute::Kind::kInt;
-  a.i = axis;
-  node.attributes["axis"] = a;
+  node.attributes["axis"] = Attribute::Int(axis);
   for (size_t i = 0; i < inputs.size(); ++i) node.inputs.push_back(static_cast<ValueId>(i));
   node.outputs.push_back(static_cast<ValueId>(inputs.size()));
   exec::KernelInfo info(node, graph, opset);

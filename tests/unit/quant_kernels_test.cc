@@ -20,26 +20,9 @@ namespace {
 
 using Attributes = std::map<std::string, Attribute, std::less<>>;
 
-Attribute IntAttr(int64_t v) {
-  Attribute a;
-  a.kind = Attribute::Kind::kInt;
-  a.i = v;
-  return a;
-}
-
-Attribute IntsAttr(std::vector<int64_t> v) {
-  Attribute a;
-  a.kind = Attribute::Kind::kInts;
-  a.ints = std::move(v);
-  return a;
-}
-
-Attribute StringAttr(std::string s) {
-  Attribute a;
-  a.kind = Attribute::Kind::kString;
-  a.s = std::move(s);
-  return a;
-}
+constexpr auto IntAttr = &Attribute::Int;
+constexpr auto IntsAttr = &Attribute::Ints;
+constexpr auto StringAttr = &Attribute::String;
 
 // Runs one node of `op_type` (default domain) on `inputs` (nullptr = omitted) and returns its outputs.
 StatusOr<std::vector<Tensor>> RunNode(const std::string& op_type, std::vector<const Tensor*> inputs,

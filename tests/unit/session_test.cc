@@ -49,12 +49,7 @@ class GraphBuilder {
   std::shared_ptr<Model> model_ = std::make_shared<Model>();
 };
 
-Attribute IntAttr(int64_t v) {
-  Attribute a;
-  a.kind = Attribute::Kind::kInt;
-  a.i = v;
-  return a;
-}
+constexpr auto IntAttr = &Attribute::Int;
 
 TEST(Session, ObserverSeesEveryProducedTensorInOrder) {
   GraphBuilder b;

@@ -20,36 +20,11 @@
 namespace xquant {
 namespace {
 
-Attribute IntAttr(int64_t v) {
-  Attribute a;
-  a.kind = Attribute::Kind::kInt;
-  a.i = v;
-  return a;
-}
-Attribute IntsAttr(std::vector<int64_t> v) {
-  Attribute a;
-  a.kind = Attribute::Kind::kInts;
-  a.ints = std::move(v);
-  return a;
-}
-Attribute FloatAttr(float v) {
-  Attribute a;
-  a.kind = Attribute::Kind::kFloat;
-  a.f = v;
-  return a;
-}
-Attribute StringAttr(std::string v) {
-  Attribute a;
-  a.kind = Attribute::Kind::kString;
-  a.s = std::move(v);
-  return a;
-}
-Attribute TensorAttr(Tensor t) {
-  Attribute a;
-  a.kind = Attribute::Kind::kTensor;
-  a.t = std::move(t);
-  return a;
-}
+constexpr auto IntAttr = &Attribute::Int;
+constexpr auto IntsAttr = &Attribute::Ints;
+constexpr auto FloatAttr = &Attribute::Float;
+constexpr auto StringAttr = &Attribute::String;
+constexpr auto TensorAttr = &Attribute::TensorValue;
 
 // One node of `op_type` at `opset`: inputs (nullptr = omitted), attributes, number of outputs.
 struct OpCall {
