@@ -16,13 +16,7 @@ StatusOr<std::unique_ptr<exec::Kernel>> CreateGatherElements(const exec::KernelI
     const int rank = data->rank();
     if (rank == 0) return ctx.Error("data must have rank >= 1");
     XQ_ASSIGN_OR_RETURN(int axis, NormalizeAxis(axis_attr, rank, ctx.node().Describe()));
-    bool fits = indices->rank() == rank;
-    for (int k = 0; fits && k < rank; ++k) fits = k == axis || indices->dim(k) <= data->dim(k);
-    if (!fits)
-      return ctx.Error("indices of shape " + ShapeToString(indices->shape()) +
-                       " do not fit data of shape " + ShapeToString(data->shape()));
-    XQ_ASSIGN_OR_RETURN(std::vector<int64_t> idx,
-                        ReadIndices(ctx, *indices, data->dim(axis), "indices"));
+    XQ_ASSIGN_OR_RETURN(std::vector<int64_t> idx, ReadElementIndices(ctx, *data, *indices, axis));
     const std::vector<int64_t> strides = ContiguousStrides(data->shape());
     const int64_t axis_stride = strides[axis];
     Tensor y(data->dtype(), indices->shape());

@@ -24,6 +24,18 @@ inline StatusOr<std::vector<int64_t>> ReadIndices(const KernelContext& ctx, cons
   return v;
 }
 
+// GatherElements / ScatterElements: `indices` has data's rank and fits inside it on every axis but
+// `axis`; returns its values as int64 in [0, data.dim(axis)).
+inline StatusOr<std::vector<int64_t>> ReadElementIndices(const KernelContext& ctx, const Tensor& data,
+                                                         const Tensor& indices, int axis) {
+  bool fits = indices.rank() == data.rank();
+  for (int k = 0; fits && k < data.rank(); ++k) fits = k == axis || indices.dim(k) <= data.dim(k);
+  if (!fits)
+    return ctx.Error("indices of shape " + ShapeToString(indices.shape()) + " do not fit data of shape " +
+                     ShapeToString(data.shape()));
+  return ReadIndices(ctx, indices, data.dim(axis), "indices");
+}
+
 // Product of shape[begin, end).
 inline int64_t DimProduct(const Shape& shape, size_t begin, size_t end) {
   int64_t p = 1;
