@@ -1,0 +1,12 @@
+# Writers of the report directory, all from one in-memory ReportResult.
+include(${CMAKE_CURRENT_LIST_DIR}/tensorboard/sources.cmake)
+set(XQ_REPORT_SOURCES
+  ${CMAKE_CURRENT_LIST_DIR}/write_report.cc
+  ${CMAKE_CURRENT_LIST_DIR}/quant_report_json.cc
+  ${CMAKE_CURRENT_LIST_DIR}/layers_csv.cc
+  ${CMAKE_CURRENT_LIST_DIR}/chart.cc
+  ${CMAKE_CURRENT_LIST_DIR}/loss_charts.cc
+  ${CMAKE_CURRENT_LIST_DIR}/html_report.cc
+  ${XQ_TENSORBOARD_SOURCES}
+)
+set(XQ_REPORT_LIBRARIES ${XQ_TENSORBOARD_LIBRARIES})

@@ -1,0 +1,33 @@
+// The writers of the report directory. Each takes the one in-memory ReportResult and writes one
+// kind of file; WriteReport (write_report.cc) calls them all. Errors name the file.
+#pragma once
+
+#include <string>
+
+#include "xquant/report.h"
+#include "xquant/status.h"
+
+namespace xquant::report {
+
+// quant_report.json: the reference's four keys (inf/NaN as Infinity/NaN), plus our extra keys.
+Status WriteQuantReportJson(const ReportResult& result, const std::string& path);
+
+// layers.csv: one row per layer and dataset, every metric of every error kind.
+Status WriteLayersCsv(const ReportResult& result, const std::string& path);
+
+// alignment.json: every pair with its method and confidence, and the unpaired points.
+Status WriteAlignmentJson(const ReportResult& result, const std::string& path);
+
+// quant_loss_<metric>_<repr|val>.png and .svg in `dir`, one per Detection of the result.
+Status WriteLossCharts(const ReportResult& result, const std::string& dir);
+
+// index.html: one self-contained page (no network): summary, sortable per-layer table, charts
+// (the charts are embedded, so WriteLossCharts need not have run).
+Status WriteHtmlReport(const ReportResult& result, const std::string& path);
+
+// TensorBoard event files under `dir` (= report_dir/tensorboard): per-layer histograms, per-layer
+// metric scalars (step = layer index), output metrics as text, the quantized model's graph with
+// each compare point's metrics as node attributes.
+Status WriteTensorBoard(const ReportResult& result, const std::string& dir);
+
+}  // namespace xquant::report
