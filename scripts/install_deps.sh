@@ -12,9 +12,13 @@ packages=(
   # heavy kernels (conv, gemm, matmul)
   libdnnl-dev
   # building blocks
-  libfmt-dev libcli11-dev nlohmann-json3-dev
+  libfmt-dev libcli11-dev nlohmann-json3-dev libyaml-cpp-dev
+  # datasets and reports: images in, charts out
+  libstb-dev libcairo2-dev fonts-dejavu-core
   # tests and benchmarks
   libgtest-dev libgmock-dev libbenchmark-dev libonnx-testdata
+  # report checks: a real browser for index.html, an independent TensorBoard file reader
+  chromium python3-protobuf python3-crc32c
   # fixture generation (run with /usr/bin/python3)
   python3 python3-numpy python3-onnx python3-torch python3-torchvision
 )
