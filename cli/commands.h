@@ -19,5 +19,7 @@ void AddInfoCommand(CLI::App& app, std::function<int()>* run);
 void AddRunCommand(CLI::App& app, std::function<int()>* run);
 // Adds `xquant ops`.
 void AddOpsCommand(CLI::App& app, std::function<int()>* run);
+// Adds `xquant report`.
+void AddReportCommand(CLI::App& app, std::function<int()>* run);
 
 }  // namespace xquant::cli

@@ -12,6 +12,7 @@ int main(int argc, char** argv) {
   xquant::cli::AddInfoCommand(app, &run);
   xquant::cli::AddRunCommand(app, &run);
   xquant::cli::AddOpsCommand(app, &run);
+  xquant::cli::AddReportCommand(app, &run);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

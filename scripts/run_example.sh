@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Installs the dependencies, builds xquant, and runs it on the bundled example: describes the
-# quantized model, then runs the float and the quantized model on the same four images.
+# Installs the dependencies, builds xquant, and runs the main job on the bundled example: the
+# layer-by-layer report of the quantized example model against its float original, written to
+# build/example_report/ (open index.html in a browser).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/install_deps.sh
@@ -9,8 +10,8 @@ cmake --build build -j "$(nproc)" --target xquant_cli
 echo "== xquant info examples/tiny_cnn_qdq.onnx"
 ./build/xquant info examples/tiny_cnn_qdq.onnx
 echo
-echo "== xquant run examples/tiny_cnn_float.onnx"
-./build/xquant run examples/tiny_cnn_float.onnx --input examples/tiny_cnn_input.npy
+echo "== xquant report (float vs quantized example, 64 representative + 32 validation samples)"
+./build/xquant report --float examples/tiny_cnn_float.onnx --quantized examples/tiny_cnn_qdq.onnx \
+  --repr random:64:0 --val random:32:1 --batch-size 16 --report-dir build/example_report
 echo
-echo "== xquant run examples/tiny_cnn_qdq.onnx"
-./build/xquant run examples/tiny_cnn_qdq.onnx --input examples/tiny_cnn_input.npy --dump build/example_dump
+ls build/example_report

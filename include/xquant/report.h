@@ -177,6 +177,7 @@ struct ReportResult {
 
   std::vector<Detection> detections;           // one per (metric with threshold, dataset)
   std::vector<std::string> degraded_layers;    // union, in first-detection order
+  std::vector<std::pair<std::string, std::string>> unpaired_points;  // (quantized tensor, reason)
   std::vector<std::string> warnings;
 
   // The metrics of point `i` that the reference's keys and detection use (per compare_at).

@@ -1,1 +1,208 @@
-// (in progress)
+// quant_report.json: the reference's four keys first (same names, same shapes), then our extra
+// keys. docs/report.md describes every key.
+//
+// The reference writes non-finite metrics the way Python's json module does: the bare tokens
+// Infinity, -Infinity and NaN (not strict JSON, but what its users' scripts read back with
+// json.load). nlohmann_json would turn them into null, so the document is built as an
+// ordered_json (it keeps the doubles as they are) and printed by Print() below, which writes those
+// tokens for non-finite numbers and lets nlohmann print everything else.
+#include <algorithm>
+#include <cmath>
+#include <nlohmann/json.hpp>
+#include <set>
+
+#include "common/file_util.h"
+#include "report/report_data.h"
+#include "report/text_format.h"
+#include "report/writers.h"
+
+namespace xquant::report {
+namespace {
+
+using Json = nlohmann::ordered_json;
+
+std::string PrintLeaf(const Json& value) {
+  if (value.is_number_float()) {
+    const double v = value.get<double>();
+    if (std::isnan(v)) return "NaN";
+    if (std::isinf(v)) return v > 0 ? "Infinity" : "-Infinity";
+  }
+  // `replace`: a name with invalid UTF-8 gets U+FFFD instead of aborting the whole report.
+  return value.dump(-1, ' ', false, Json::error_handler_t::replace);
+}
+
+// Objects and arrays one member per line (indent 2); arrays of plain values (per-channel scales,
+// lists of names) on one line, so a 512-channel scale does not take 512 lines.
+void Print(const Json& value, int depth, std::string* out) {
+  if (!value.is_structured() || value.empty()) {
+    *out += value.is_structured() ? (value.is_object() ? "{}" : "[]") : PrintLeaf(value);
+    return;
+  }
+  if (value.is_array() &&
+      std::none_of(value.begin(), value.end(), [](const Json& v) { return v.is_structured(); })) {
+    *out += '[';
+    for (size_t i = 0; i < value.size(); ++i) *out += (i ? ", " : "") + PrintLeaf(value[i]);
+    *out += ']';
+    return;
+  }
+  const std::string inner(2 * (depth + 1), ' ');
+  *out += value.is_object() ? "{\n" : "[\n";
+  bool first = true;
+  for (auto it = value.begin(); it != value.end(); ++it) {
+    if (!first) *out += ",\n";
+    first = false;
+    *out += inner;
+    if (value.is_object()) *out += PrintLeaf(Json(it.key())) + ": ";
+    Print(*it, depth + 1, out);
+  }
+  *out += '\n' + std::string(2 * depth, ' ') + (value.is_object() ? '}' : ']');
+}
+
+Json MetricsObject(const MetricValues& values) {
+  Json object = Json::object();
+  for (const auto& [name, value] : values) object[name] = value;
+  return object;
+}
+
+// Keys of the {layer: {...}} objects. Layer names are unique in practice (ONNX node names), but
+// nothing guarantees it; a repeated name gets " [<index>]" so no layer silently disappears.
+std::vector<std::string> LayerKeys(const ReportResult& result) {
+  std::vector<std::string> keys;
+  std::set<std::string> used;
+  for (size_t i = 0; i < result.points.size(); ++i) {
+    std::string key = result.points[i].name;
+    if (used.count(key)) key += " [" + std::to_string(i) + "]";
+    used.insert(key);
+    keys.push_back(key);
+  }
+  return keys;
+}
+
+enum class ErrorKind { kPrimary, kAccumulated, kPreQuant, kLocal };
+
+Json LayerMetricsObject(const ReportResult& result, const DatasetMetrics& dataset,
+                        const std::vector<std::string>& keys, ErrorKind kind) {
+  Json object = Json::object();
+  for (size_t i = 0; i < result.points.size(); ++i) {
+    const LayerMetrics& layer = dataset.layers[i];
+    const MetricValues& values = kind == ErrorKind::kPrimary       ? result.Primary(dataset, i)
+                                 : kind == ErrorKind::kAccumulated ? layer.accumulated
+                                 : kind == ErrorKind::kPreQuant    ? layer.pre_quant
+                                                                   : layer.local;
+    object[keys[i]] = MetricsObject(values);
+  }
+  return object;
+}
+
+Json QuantizationObject(const QuantizationInfo& q) {
+  const bool per_tensor = q.axis < 0;
+  Json object = Json::object();
+  object["dialect"] = q.dialect;
+  object["dtype"] = DataTypeName(q.dtype);
+  object["bits"] = q.bits;
+  object["signed"] = q.is_signed;
+  object["axis"] = per_tensor ? Json(nullptr) : Json(q.axis);
+  Json scale = Json::array();
+  for (float s : q.scale) scale.push_back(FloatAsDouble(s));
+  object["scale"] = per_tensor && scale.size() == 1 ? scale[0] : scale;
+  object["zero_point"] =
+      per_tensor && q.zero_point.size() == 1 ? Json(q.zero_point[0]) : Json(q.zero_point);
+  object["range"] = Json::array({FloatAsDouble(q.range_min), FloatAsDouble(q.range_max)});
+  return object;
+}
+
+Json LayersArray(const ReportResult& result) {
+  Json layers = Json::array();
+  for (size_t i = 0; i < result.points.size(); ++i) {
+    const ComparePoint& p = result.points[i];
+    Json layer = Json::object();
+    layer["index"] = i;
+    layer["name"] = p.name;
+    layer["op_type"] = p.op_type;
+    layer["float_nodes"] = p.float_nodes;
+    layer["float_tensor"] = p.float_tensor;
+    layer["quant_tensor"] = p.quant_tensor;
+    layer["quant_pre_tensor"] = p.quant_pre_tensor;
+    layer["quant_node"] = p.quant_node;
+    layer["weighted"] = p.weighted;
+    layer["pairing"] = {{"method", p.pairing_method}, {"confidence", p.confidence}};
+    layer["quantization"] = QuantizationObject(p.quantization);
+    layer["degraded_by"] = {{"repr", DegradedBy(result, "repr", i)},
+                            {"val", DegradedBy(result, "val", i)}};
+    layers.push_back(std::move(layer));
+  }
+  return layers;
+}
+
+Json DetectionsArray(const ReportResult& result) {
+  Json detections = Json::array();
+  for (const Detection& d : result.detections) {
+    Json names = Json::array();
+    for (size_t i = 0; i < d.degraded.size(); ++i) {
+      if (d.degraded[i]) names.push_back(result.points[i].name);
+    }
+    detections.push_back({{"metric", d.metric},
+                          {"dataset", d.dataset},
+                          {"threshold", d.threshold},
+                          {"detect_under_threshold", d.under},
+                          {"degraded_layers", std::move(names)}});
+  }
+  return detections;
+}
+
+Json PerOutputObject(const DatasetMetrics& dataset) {
+  Json object = Json::object();
+  for (const auto& [output, values] : dataset.per_output) object[output] = MetricsObject(values);
+  return object;
+}
+
+Json DatasetObject(const DatasetMetrics& dataset) {
+  return {{"description", dataset.description},
+          {"samples", dataset.samples},
+          {"batches", dataset.batches}};
+}
+
+}  // namespace
+
+Status WriteQuantReportJson(const ReportResult& result, const std::string& path) {
+  XQ_RETURN_IF_ERROR(CheckReportShape(result).WithContext(path));
+  const std::vector<std::string> keys = LayerKeys(result);
+  Json doc = Json::object();
+  // The reference's keys, in its order.
+  doc["output_similarity_metrics_repr"] = MetricsObject(result.repr.output);
+  doc["output_similarity_metrics_val"] = MetricsObject(result.val.output);
+  doc["intermediate_similarity_metrics_repr"] =
+      LayerMetricsObject(result, result.repr, keys, ErrorKind::kPrimary);
+  doc["intermediate_similarity_metrics_val"] =
+      LayerMetricsObject(result, result.val, keys, ErrorKind::kPrimary);
+  // Every error kind, whichever compare_at chose the primary one.
+  const std::pair<const char*, ErrorKind> kinds[] = {{"accumulated", ErrorKind::kAccumulated},
+                                                     {"pre_quant", ErrorKind::kPreQuant},
+                                                     {"local", ErrorKind::kLocal}};
+  for (const auto& [kind_name, kind] : kinds) {
+    for (const DatasetMetrics* dataset : {&result.repr, &result.val}) {
+      doc[std::string("intermediate_similarity_metrics_") + kind_name + "_" +
+          (dataset == &result.repr ? "repr" : "val")] =
+          LayerMetricsObject(result, *dataset, keys, kind);
+    }
+  }
+  doc["output_similarity_metrics_per_output_repr"] = PerOutputObject(result.repr);
+  doc["output_similarity_metrics_per_output_val"] = PerOutputObject(result.val);
+  doc["compare"] = CompareSetName(result.compare);
+  doc["compare_at"] = CompareAtName(result.compare_at);
+  doc["metrics"] = result.metric_names;
+  doc["layers"] = LayersArray(result);
+  doc["degraded_layers"] = result.degraded_layers;
+  doc["detections"] = DetectionsArray(result);
+  doc["datasets"] = {{"repr", DatasetObject(result.repr)}, {"val", DatasetObject(result.val)}};
+  doc["batch_size"] = result.batch_size;
+  doc["models"] = {{"float", result.float_model_path}, {"quantized", result.quantized_model_path}};
+  doc["warnings"] = result.warnings;
+
+  std::string text;
+  Print(doc, 0, &text);
+  text += '\n';
+  return WriteStringToFile(path, text);
+}
+
+}  // namespace xquant::report

@@ -4,6 +4,9 @@ set(XQ_REPORT_SOURCES
   ${CMAKE_CURRENT_LIST_DIR}/write_report.cc
   ${CMAKE_CURRENT_LIST_DIR}/quant_report_json.cc
   ${CMAKE_CURRENT_LIST_DIR}/layers_csv.cc
+  ${CMAKE_CURRENT_LIST_DIR}/report_data.cc
+  ${CMAKE_CURRENT_LIST_DIR}/text_format.cc
+  ${CMAKE_CURRENT_LIST_DIR}/chart_canvas.cc
   ${CMAKE_CURRENT_LIST_DIR}/chart.cc
   ${CMAKE_CURRENT_LIST_DIR}/loss_charts.cc
   ${CMAKE_CURRENT_LIST_DIR}/html_report.cc

@@ -1,0 +1,230 @@
+// RunReport end to end on the pairing fixtures, checked against metrics recomputed here from the
+// two models' tensors (captured with plain Session runs, one sample at a time), and the
+// `xquant report` command on the bundled example.
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <nlohmann/json.hpp>
+
+#include "xquant/npy.h"
+#include "xquant/report.h"
+#include "xquant/session.h"
+
+namespace xquant {
+namespace {
+
+namespace fs = std::filesystem;
+const std::string kDir = XQ_ALIGN_DIR;
+
+std::string TempDir(const std::string& name) {
+  fs::path dir = fs::temp_directory_path() / ("xquant_report_test_" + name + "_" + std::to_string(::getpid()));
+  fs::remove_all(dir);
+  return dir.string();
+}
+
+// Every tensor of one run of `model` on `inputs`, by name (inputs included).
+std::map<std::string, Tensor> Capture(const std::string& model_path, const std::map<std::string, Tensor>& inputs) {
+  auto model = LoadModel(model_path);
+  EXPECT_TRUE(model.ok());
+  auto session = std::move(Session::Create(*model)).value();
+  std::map<std::string, Tensor> seen = inputs;
+  FunctionObserver keep([&](const TensorEvent& e) {
+    seen[e.name] = e.tensor;
+    return Status::Ok();
+  });
+  EXPECT_TRUE(session->Run(inputs, &keep).ok());
+  return seen;
+}
+
+struct Expected {
+  double mse = 0, cs = 0, sqnr = 0;
+};
+Expected Metrics(const Tensor& a, const Tensor& b) {
+  double d2 = 0, dot = 0, aa = 0, bb = 0;
+  for (int64_t i = 0; i < a.size(); ++i) {
+    const double x = a.data<float>()[i], y = b.data<float>()[i];
+    d2 += (x - y) * (x - y);
+    dot += x * y;
+    aa += x * x;
+    bb += y * y;
+  }
+  return {d2 / a.size(), dot / (std::max(std::sqrt(aa), 1e-8) * std::max(std::sqrt(bb), 1e-8)), aa / d2};
+}
+
+void ExpectClose(double expected, double actual, const std::string& what) {
+  EXPECT_NEAR(actual, expected, 1e-6 * std::fabs(expected) + 1e-12) << what;
+}
+
+TEST(RunReport, MetricsEqualPerSampleRecomputationAveraged) {
+  ReportOptions options;
+  options.batch_size = 1;  // per-batch = per-sample, so the expected mean is easy to form here
+  options.config.report_dir = TempDir("metrics");
+  auto result = RunReport(kDir + "/float.onnx", kDir + "/folded.onnx", kDir + "/samples.npy", "random:3:5", options);
+  ASSERT_TRUE(result.ok()) << result.status().ToString();
+  const ReportResult& r = *result;
+  EXPECT_EQ(r.repr.samples, 6);
+  EXPECT_EQ(r.repr.batches, 6);
+  EXPECT_EQ(r.val.samples, 3);
+  ASSERT_EQ(r.points.size(), 7u);
+  ASSERT_EQ(r.histograms.size(), 7u);
+
+  auto samples = ReadNpy(kDir + "/samples.npy");
+  ASSERT_TRUE(samples.ok());
+  const int64_t per_sample = samples->size() / 6;
+  std::vector<std::vector<Expected>> acc(r.points.size()), pre(r.points.size()), local(r.points.size());
+  std::vector<Expected> out;
+  int64_t histogram_count = 0;
+  for (int64_t s = 0; s < 6; ++s) {
+    Tensor x(DataType::kFloat32, {1, 3, 8, 8});
+    std::copy(samples->data<float>() + s * per_sample, samples->data<float>() + (s + 1) * per_sample, x.data<float>());
+    auto f = Capture(kDir + "/float.onnx", {{"x", x}});
+    auto q = Capture(kDir + "/folded.onnx", {{"x", x}});
+    for (size_t i = 0; i < r.points.size(); ++i) {
+      const ComparePoint& p = r.points[i];
+      ASSERT_TRUE(f.count(p.float_tensor) && q.count(p.quant_tensor) && q.count(p.quant_pre_tensor)) << p.name;
+      const Tensor& ft = f[p.float_tensor];
+      const Tensor& post = q[p.quant_tensor];
+      const Tensor& before = q[p.quant_pre_tensor];
+      acc[i].push_back(Metrics(ft, post));
+      pre[i].push_back(Metrics(ft, before));
+      local[i].push_back(Metrics(before, post));
+      if (i == 3) histogram_count += ft.size();
+    }
+    out.push_back(Metrics(f["out"], q["out"]));
+  }
+  auto mean = [](const std::vector<Expected>& v, double Expected::*field) {
+    double s = 0;
+    for (const auto& e : v) s += e.*field;
+    return s / v.size();
+  };
+  for (size_t i = 0; i < r.points.size(); ++i) {
+    const std::string at = "layer " + r.points[i].name;
+    ExpectClose(mean(acc[i], &Expected::mse), FindMetric(r.repr.layers[i].accumulated, "mse"), at + " mse");
+    ExpectClose(mean(acc[i], &Expected::cs), FindMetric(r.repr.layers[i].accumulated, "cs"), at + " cs");
+    ExpectClose(mean(acc[i], &Expected::sqnr), FindMetric(r.repr.layers[i].accumulated, "sqnr"), at + " sqnr");
+    ExpectClose(mean(pre[i], &Expected::mse), FindMetric(r.repr.layers[i].pre_quant, "mse"), at + " pre mse");
+    ExpectClose(mean(local[i], &Expected::mse), FindMetric(r.repr.layers[i].local, "mse"), at + " local mse");
+    // The reference's keys carry the post-quantization error by default.
+    EXPECT_EQ(&r.Primary(r.repr, i), &r.repr.layers[i].accumulated);
+  }
+  ExpectClose(mean(out, &Expected::mse), FindMetric(r.repr.output, "mse"), "output mse");
+  ExpectClose(mean(out, &Expected::sqnr), FindMetric(r.repr.output, "sqnr"), "output sqnr");
+  EXPECT_EQ(r.histograms[3].num, histogram_count);
+  // The first conv's point is after a fused Relu: its local error is clipping of negatives, so the
+  // pre-quantization error (no Relu in the quantized model) exceeds the post-quantization one.
+  EXPECT_GT(FindMetric(r.repr.layers[1].pre_quant, "mse"), FindMetric(r.repr.layers[1].accumulated, "mse"));
+  // A log file was written.
+  bool log_found = false;
+  for (const auto& entry : fs::directory_iterator(options.config.report_dir))
+    if (entry.path().filename().string().rfind("logs_", 0) == 0 && fs::exists(entry.path() / "xquant.log")) log_found = true;
+  EXPECT_TRUE(log_found);
+}
+
+TEST(RunReport, BatchSizeOnlyChangesTheAveraging) {
+  ReportOptions one, all;
+  one.batch_size = 6;
+  all.batch_size = 4;  // 4 + 2
+  auto a = RunReport(kDir + "/float.onnx", kDir + "/same_names.onnx", kDir + "/samples.npy", kDir + "/samples.npy", one);
+  auto b = RunReport(kDir + "/float.onnx", kDir + "/same_names.onnx", kDir + "/samples.npy", kDir + "/samples.npy", all);
+  ASSERT_TRUE(a.ok() && b.ok());
+  EXPECT_EQ(a->repr.batches, 1);
+  EXPECT_EQ(b->repr.batches, 2);
+  // The histograms see the same values whatever the batching.
+  for (size_t i = 0; i < a->histograms.size(); ++i) {
+    EXPECT_EQ(a->histograms[i].num, b->histograms[i].num);
+    EXPECT_EQ(a->histograms[i].min, b->histograms[i].min);
+    EXPECT_EQ(a->histograms[i].max, b->histograms[i].max);
+  }
+}
+
+TEST(RunReport, CompareWeightedAndPreQuant) {
+  ReportOptions options;
+  options.compare = CompareSet::kWeighted;
+  options.compare_at = CompareAt::kPreQuant;
+  auto r = RunReport(kDir + "/float.onnx", kDir + "/folded.onnx", "random:4", "random:4:1", options);
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  std::vector<std::string> names;
+  for (const auto& p : r->points) {
+    names.push_back(p.name);
+    EXPECT_TRUE(p.weighted);
+  }
+  EXPECT_THAT(names, ::testing::ElementsAre("conv1", "conv2", "conv3"));
+  EXPECT_EQ(&r->Primary(r->val, 0), &r->val.layers[0].pre_quant);
+  // Detection ran on the pre-quantization values: 3 thresholds x 2 datasets.
+  EXPECT_EQ(r->detections.size(), 6u);
+}
+
+TEST(RunReport, ClearErrors) {
+  ReportOptions options;
+  auto self = RunReport(kDir + "/float.onnx", kDir + "/float.onnx", "random:2", "random:2", options);
+  ASSERT_FALSE(self.ok());
+  EXPECT_THAT(self.status().message(), ::testing::HasSubstr("no quantization points"));
+  options.batch_size = 0;
+  auto zero = RunReport(kDir + "/float.onnx", kDir + "/folded.onnx", "random:2", "random:2", options);
+  ASSERT_FALSE(zero.ok());
+  EXPECT_THAT(zero.status().message(), ::testing::HasSubstr("batch size"));
+  options.batch_size = 2;
+  auto missing = RunReport(kDir + "/float.onnx", kDir + "/nope.onnx", "random:2", "random:2", options);
+  ASSERT_FALSE(missing.ok());
+  EXPECT_THAT(missing.status().message(), ::testing::HasSubstr("quantized model"));
+  auto bad_data = RunReport(kDir + "/float.onnx", kDir + "/folded.onnx", kDir + "/no_such_dir", "random:2", options);
+  ASSERT_FALSE(bad_data.ok());
+  EXPECT_THAT(bad_data.status().message(), ::testing::HasSubstr("representative dataset"));
+}
+
+int RunCli(const std::string& args, std::string* output) {
+  const std::string out_file = TempDir("cli_out") + ".txt";
+  const int rc = std::system((std::string(XQ_CLI_PATH) + " " + args + " > " + out_file + " 2>&1").c_str());
+  std::ifstream in(out_file);
+  output->assign(std::istreambuf_iterator<char>(in), {});
+  return WEXITSTATUS(rc);
+}
+
+TEST(ReportCommand, BundledExampleWritesTheWholeReport) {
+  const std::string out = TempDir("cli");
+  const std::string examples = std::string(XQ_SOURCE_DIR) + "/examples";
+  std::string output;
+  const int rc = RunCli("report --float " + examples + "/tiny_cnn_float.onnx --quantized " + examples +
+                            "/tiny_cnn_qdq.onnx --repr random:16:1 --val random:8:2 --batch-size 4 --report-dir " + out,
+                        &output);
+  ASSERT_EQ(rc, 0) << output;
+  EXPECT_THAT(output, ::testing::HasSubstr("compare points"));
+  for (const char* file : {"quant_report.json", "layers.csv", "alignment.json", "index.html",
+                           "quant_loss_mse_repr.png", "quant_loss_mse_repr.svg", "quant_loss_sqnr_val.png"})
+    EXPECT_TRUE(fs::exists(fs::path(out) / file)) << file;
+  EXPECT_TRUE(fs::is_directory(fs::path(out) / "tensorboard"));
+  // Plain progress lines when stderr is not a terminal.
+  EXPECT_THAT(output, ::testing::HasSubstr("repr: 4/4 batches"));
+  // alignment.json: every pair with method and confidence.
+  std::ifstream in(fs::path(out) / "alignment.json");
+  nlohmann::json alignment = nlohmann::json::parse(in);
+  ASSERT_GT(alignment["pairs"].size(), 0u);
+  for (const auto& pair : alignment["pairs"]) {
+    EXPECT_TRUE(pair.contains("method"));
+    EXPECT_GE(pair["confidence"].get<double>(), 0.9);
+  }
+}
+
+TEST(ReportCommand, UsageAndInputErrorsExitNonZero) {
+  std::string output;
+  EXPECT_EQ(RunCli("report --float /nonexistent.onnx --quantized /nonexistent.onnx --repr random:1", &output), 2);
+  const std::string examples = std::string(XQ_SOURCE_DIR) + "/examples";
+  EXPECT_EQ(RunCli("report --float " + examples + "/tiny_cnn_float.onnx --quantized " + examples +
+                       "/tiny_cnn_qdq.onnx --repr random:1",
+                   &output),
+            2);
+  EXPECT_THAT(output, ::testing::HasSubstr("--report-dir"));
+  EXPECT_EQ(RunCli("report --float " + examples + "/tiny_cnn_float.onnx --quantized " + examples +
+                       "/tiny_cnn_float.onnx --repr random:1 --report-dir " + TempDir("cli_err"),
+                   &output),
+            1);
+  EXPECT_THAT(output, ::testing::HasSubstr("no quantization points"));
+}
+
+}  // namespace
+}  // namespace xquant
