@@ -18,7 +18,7 @@ std::vector<Tap> AxisTaps(int64_t in_size, int64_t out_size) {
   const double ratio = static_cast<double>(in_size) / static_cast<double>(out_size);
   for (int64_t out_idx = 0; out_idx < out_size; ++out_idx) {
     const double src =
-        std::clamp(out_idx * ratio, 0.0, static_cast<double>(in_size - 1));
+        std::clamp((out_idx + 0.5) * ratio - 0.5, 0.0, static_cast<double>(in_size - 1));
     Tap& tap = taps[out_idx];
     tap.low = static_cast<int64_t>(std::floor(src));
     tap.high = std::min(tap.low + 1, in_size - 1);

@@ -115,6 +115,7 @@ TEST_P(ReportOracle, PairsAndMetricsAgreeWithOnnxruntime) {
   const auto ours_quant = Capture((models / (model + "_qdq.onnx")).string(), *input_tensor);
   // Checks our mse of (x1, y1) against onnxruntime's (x2, y2) within the bound above.
   int exact_points = 0, checks = 0;
+  double worst_relative = 0.0;  // largest |ours - ort| / ort over the mse checks, for the log
   auto check_mse = [&](double ours, const Tensor& x1, const Tensor& y1, const Tensor& x2, const Tensor& y2,
                        const std::string& what) {
     const double n = static_cast<double>(x1.size());
@@ -122,6 +123,7 @@ TEST_P(ReportOracle, PairsAndMetricsAgreeWithOnnxruntime) {
     const double delta = Norm(x1, x2) + Norm(y1, y2);
     const double bound = delta * (std::sqrt(ours * n) + std::sqrt(ort * n)) / n + 1e-5 * ort + 1e-12;
     EXPECT_LE(std::fabs(ours - ort), bound) << what << ": ours " << ours << ", onnxruntime " << ort;
+    if (ort > 0) worst_relative = std::max(worst_relative, std::fabs(ours - ort) / ort);
     ++checks;
     return delta == 0.0;
   };
@@ -165,9 +167,41 @@ TEST_P(ReportOracle, PairsAndMetricsAgreeWithOnnxruntime) {
     }
   }
   std::printf("%s: %zu points paired; %d with tensors identical to onnxruntime's (metrics to 1e-5), %d mse "
-              "and sqnr checks within the discrepancy bound\n",
-              model.c_str(), r.points.size(), exact_points, checks);
+              "and sqnr checks within the discrepancy bound; largest relative mse difference %.3g\n",
+              model.c_str(), r.points.size(), exact_points, checks, worst_relative);
   EXPECT_GE(exact_points, 1);
+  // The files: quant_report.json carries the same values, index.html every layer, the charts are PNGs.
+  ReportResult written = r;
+  written.config.report_dir = (fs::temp_directory_path() / ("xquant_report_oracle_" + model)).string();
+  fs::remove_all(written.config.report_dir);
+  Status status = WriteReport(written);
+  ASSERT_TRUE(status.ok()) << status.ToString();
+  std::ifstream json_in(fs::path(written.config.report_dir) / "quant_report.json");
+  std::string text((std::istreambuf_iterator<char>(json_in)), {});
+  // Python's json tokens for inf/NaN: nlohmann reads neither, so map them to values it reads.
+  for (auto [token, replacement] : {std::pair<std::string, std::string>{"-Infinity", "-1e308"},
+                                    {"Infinity", "1e308"}, {"NaN", "null"}})
+    for (size_t at = text.find(token); at != std::string::npos; at = text.find(token, at))
+      text.replace(at, token.size(), replacement);
+  nlohmann::json report = nlohmann::json::parse(text);
+  const auto& layers = report["intermediate_similarity_metrics_repr"];
+  ASSERT_EQ(layers.size(), r.points.size());
+  std::ifstream html_in(fs::path(written.config.report_dir) / "index.html");
+  std::string html((std::istreambuf_iterator<char>(html_in)), {});
+  // The table breaks long names after separators with <wbr>; read the text without them.
+  for (size_t at = html.find("<wbr>"); at != std::string::npos; at = html.find("<wbr>", at)) html.erase(at, 5);
+  for (size_t i = 0; i < r.points.size(); ++i) {
+    const auto& entry = layers.at(r.points[i].name);
+    EXPECT_NEAR(entry["mse"].get<double>(), FindMetric(r.repr.layers[i].accumulated, "mse"),
+                1e-12 * FindMetric(r.repr.layers[i].accumulated, "mse"));
+    EXPECT_NE(html.find(r.points[i].name), std::string::npos) << r.points[i].name;
+  }
+  for (const char* chart : {"quant_loss_mse_repr.png", "quant_loss_sqnr_val.png"}) {
+    std::ifstream png(fs::path(written.config.report_dir) / chart, std::ios::binary);
+    char signature[8] = {};
+    png.read(signature, 8);
+    EXPECT_EQ(std::string(signature, 8), std::string("\x89PNG\r\n\x1a\n", 8)) << chart;
+  }
   // The model output.
   check_mse(FindMetric(r.repr.output, "mse"), ours_float.at("output"), ours_quant.at("output"),
             get(float_dump, "output"), get(quant_dump, "output"), "model output mse");
