@@ -37,10 +37,25 @@ class KernelContext {
   std::vector<Tensor>* outputs_;
 };
 
+// A clamp y = min(max(y, lower), upper) applied by a kernel to its own output 0 as it writes it:
+// Relu is [0, +inf], Clip [min, max]. The executor folds a Relu or Clip into the node producing
+// its input this way (saving a pass over the tensor) when no observer asks for the unclamped one.
+// REQUIRES: lower <= upper.
+struct Clamp {
+  float lower;
+  float upper;
+};
+
 class Kernel {
  public:
   virtual ~Kernel() = default;
   virtual Status Compute(KernelContext& ctx) = 0;
+  // A kernel computing the same as this one with `clamp` applied to output 0, bit for bit what
+  // the separate Relu/Clip would give; nullptr when this kernel cannot.
+  virtual std::unique_ptr<Kernel> WithClamp(const Clamp& clamp) const { return nullptr; }
+  // For an elementwise kernel y = f(x) of one input: a kernel computing x * f(x), bit for bit
+  // Mul(x, f(x)); nullptr when this kernel cannot. The executor folds the Mul in this way.
+  virtual std::unique_ptr<Kernel> TimesInput() const { return nullptr; }
 };
 
 // What a kernel factory sees at preparation time.

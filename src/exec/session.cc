@@ -1,11 +1,16 @@
 // The executor. Preparation: fold constants, find the shape-only subgraph, create one kernel per
-// node, compute each value's last consumer. Execution: nodes in topological order, inputs borrowed
-// from slots, outputs observed and then freed after their last consumer.
+// node, compute each value's last consumer, fold Relu/Clip into the kernel producing their input
+// and Mul(x, f(x)) into the elementwise f where the kernels can (Kernel::WithClamp, TimesInput).
+// Execution: nodes in topological order, inputs borrowed from
+// slots, outputs observed and then freed after their last consumer. A run without an observer
+// uses the folded kernels; with one it runs every node, since the observer is owed every tensor.
 #include "xquant/session.h"
 
 #include <omp.h>
 
+#include <limits>
 #include <map>
+#include <optional>
 #include <set>
 
 #include "exec/registry.h"
@@ -32,6 +37,37 @@ const std::map<std::string, std::set<int>> kShapeDefiningInputs = {
     {"MaxUnpool", {2}}, {"CenterCropPad", {1}}};
 // Ops whose output shape depends on the data whatever their inputs.
 const std::set<std::string> kDataDependentShapeOps = {"NonZero", "NonMaxSuppression", "Compress", "Unique"};
+
+// The clamp a Relu or Clip node applies to input 0, when its bounds are known at preparation
+// (attributes before opset 11, float32 constant inputs from it on) and the input is not known to be
+// of another type than float32, else nullopt. (Kernels offering WithClamp produce float32 only.)
+std::optional<exec::Clamp> ClampOf(const Node& node, const Graph& graph) {
+  if (!node.domain.empty() || node.inputs.empty() || node.inputs[0] == kNoValue || node.outputs.size() != 1) {
+    return std::nullopt;
+  }
+  const DataType input_type = graph.values[node.inputs[0]].dtype;
+  if (input_type != DataType::kFloat32 && input_type != DataType::kUndefined) return std::nullopt;
+  constexpr float kInf = std::numeric_limits<float>::infinity();
+  if (node.op_type == "Relu") return node.inputs.size() == 1 ? std::optional<exec::Clamp>({0.0f, kInf}) : std::nullopt;
+  if (node.op_type != "Clip") return std::nullopt;
+  exec::Clamp clamp{-kInf, kInf};
+  if (graph.OpsetVersion("") < 11) {
+    if (node.inputs.size() != 1) return std::nullopt;
+    if (node.HasAttribute("min")) clamp.lower = node.GetFloat("min", 0.0f);
+    if (node.HasAttribute("max")) clamp.upper = node.GetFloat("max", 0.0f);
+  } else {
+    if (node.inputs.size() > 3) return std::nullopt;
+    for (size_t k = 1; k < node.inputs.size(); ++k) {
+      if (node.inputs[k] == kNoValue) continue;
+      const auto& bound = graph.values[node.inputs[k]].constant;
+      if (!bound || bound->dtype() != DataType::kFloat32 || bound->size() != 1 || bound->rank() > 1) return std::nullopt;
+      (k == 1 ? clamp.lower : clamp.upper) = bound->data<float>()[0];
+    }
+  }
+  // min > max makes every element max (the order of the two clamps); NaN bounds: leave to the op.
+  if (!(clamp.lower <= clamp.upper)) return std::nullopt;
+  return clamp;
+}
 
 std::string DescribeDeclared(const Value& v) {
   std::string s = DataTypeName(v.dtype) + " [";
@@ -61,8 +97,15 @@ class SessionImpl final : public Session {
  private:
   Status FoldConstants();
   void FindShapeOnlyNodes();
+  void FoldClamps();
+  void FoldProducts();
+  // Whether node `i`'s output 0, its only output, may disappear into its single reader.
+  bool CanFoldInto(NodeId i, ValueId v) const;
   StatusOr<std::unique_ptr<Kernel>> CreateKernel(const Node& node) const;
-  Status RunNode(NodeId id, std::vector<Tensor>& slots, std::vector<Tensor>* outputs);
+  // Runs `kernel` on node `id`'s inputs; `output_ids` are the values it produces (the node's own,
+  // or those of the Relu/Clip folded into it).
+  Status RunNode(NodeId id, Kernel& kernel, const std::vector<ValueId>& output_ids, std::vector<Tensor>& slots,
+                 std::vector<Tensor>* outputs);
   const Tensor* Lookup(ValueId v, const std::vector<Tensor>& slots) const {
     const Value& value = graph_.values[v];
     if (value.constant) return &*value.constant;
@@ -76,6 +119,11 @@ class SessionImpl final : public Session {
   std::vector<std::unique_ptr<Kernel>> kernels_;  // one per node of graph_
   std::vector<NodeId> last_use_;                   // per value: last consuming node, or kNoNode
   std::vector<bool> shape_only_;                   // per node: depends only on input shapes
+  // For runs without an observer: per node, the kernel that also computes the one node reading
+  // its output (null when none), that node, and whether a node is such a folded one.
+  std::vector<std::unique_ptr<Kernel>> fused_kernels_;
+  std::vector<NodeId> absorbed_node_;
+  std::vector<bool> folded_;
   // Results of the shape-only nodes for the input shapes of the last run (the fold "per shape").
   std::vector<Shape> cached_input_shapes_;
   std::vector<Tensor> shape_cache_;  // per value, defined for shape-only outputs
@@ -160,6 +208,53 @@ void SessionImpl::FindShapeOnlyNodes() {
   }
 }
 
+bool SessionImpl::CanFoldInto(NodeId i, ValueId v) const {
+  const Value& value = graph_.values[v];
+  const Node& producer = graph_.nodes[i];
+  return !value.is_graph_output && value.consumers.size() == 1 && !shape_only_[i] && !folded_[i] &&
+         !fused_kernels_[i] && producer.outputs.size() == 1 && producer.outputs[0] == v;
+}
+
+void SessionImpl::FoldClamps() {
+  for (size_t j = 0; j < graph_.nodes.size(); ++j) {
+    const Node& node = graph_.nodes[j];
+    if (shape_only_[j]) continue;
+    const std::optional<exec::Clamp> clamp = ClampOf(node, graph_);
+    if (!clamp) continue;
+    const ValueId v = node.inputs[0];
+    const NodeId i = graph_.values[v].producer;
+    if (i == kNoNode || !CanFoldInto(i, v)) continue;
+    std::unique_ptr<Kernel> fused = kernels_[i]->WithClamp(*clamp);
+    if (!fused) continue;
+    fused_kernels_[i] = std::move(fused);
+    absorbed_node_[i] = static_cast<NodeId>(j);
+    folded_[j] = true;
+  }
+}
+
+void SessionImpl::FoldProducts() {
+  for (size_t j = 0; j < graph_.nodes.size(); ++j) {
+    const Node& node = graph_.nodes[j];
+    if (shape_only_[j] || !node.domain.empty() || node.op_type != "Mul" || node.inputs.size() != 2 ||
+        node.outputs.size() != 1)
+      continue;
+    for (int k = 0; k < 2; ++k) {
+      // Mul(x, f(x)) or Mul(f(x), x), f elementwise of x alone: same shapes, no broadcasting.
+      const ValueId fx = node.inputs[k], x = node.inputs[1 - k];
+      if (fx == kNoValue || x == kNoValue) continue;
+      const NodeId i = graph_.values[fx].producer;
+      if (i == kNoNode || graph_.nodes[i].inputs.size() != 1 || graph_.nodes[i].inputs[0] != x || !CanFoldInto(i, fx))
+        continue;
+      std::unique_ptr<Kernel> fused = kernels_[i]->TimesInput();
+      if (!fused) continue;
+      fused_kernels_[i] = std::move(fused);
+      absorbed_node_[i] = static_cast<NodeId>(j);
+      folded_[j] = true;
+      break;
+    }
+  }
+}
+
 Status SessionImpl::Prepare() {
   if (options_.num_threads > 0) omp_set_num_threads(options_.num_threads);
   if (options_.fold_constants) {
@@ -186,10 +281,16 @@ Status SessionImpl::Prepare() {
     for (ValueId in : graph_.nodes[i].inputs)
       if (in != kNoValue) last_use_[in] = static_cast<NodeId>(i);
   shape_cache_.assign(graph_.values.size(), Tensor());
+  fused_kernels_.resize(graph_.nodes.size());
+  absorbed_node_.assign(graph_.nodes.size(), kNoNode);
+  folded_.assign(graph_.nodes.size(), false);
+  FoldClamps();
+  FoldProducts();
   return Status::Ok();
 }
 
-Status SessionImpl::RunNode(NodeId id, std::vector<Tensor>& slots, std::vector<Tensor>* outputs) {
+Status SessionImpl::RunNode(NodeId id, Kernel& kernel, const std::vector<ValueId>& output_ids,
+                            std::vector<Tensor>& slots, std::vector<Tensor>* outputs) {
   const Node& node = graph_.nodes[id];
   std::vector<const Tensor*> inputs;
   inputs.reserve(node.inputs.size());
@@ -203,17 +304,17 @@ Status SessionImpl::RunNode(NodeId id, std::vector<Tensor>& slots, std::vector<T
     if (!t) return InternalError(node.Describe() + ": input '" + graph_.values[in].name + "' was not computed");
     inputs.push_back(t);
   }
-  outputs->assign(node.outputs.size(), Tensor());
+  outputs->assign(output_ids.size(), Tensor());
   KernelContext ctx(node, std::move(inputs), outputs);
   Status status;
   try {
-    status = kernels_[id]->Compute(ctx);
+    status = kernel.Compute(ctx);
   } catch (const std::exception& e) {
     status = InternalError(node.Describe() + ": " + e.what());
   }
   if (!status.ok()) return status;
-  for (size_t k = 0; k < node.outputs.size(); ++k)
-    if (node.outputs[k] != kNoValue && !(*outputs)[k].defined())
+  for (size_t k = 0; k < output_ids.size(); ++k)
+    if (output_ids[k] != kNoValue && !(*outputs)[k].defined())
       return InternalError(node.Describe() + ": the kernel produced no output " + std::to_string(k));
   return Status::Ok();
 }
@@ -273,7 +374,7 @@ StatusOr<NamedTensors> SessionImpl::Run(const std::map<std::string, Tensor>& inp
     if (shape_only_[i]) {
       if (!reuse_shape_results) {
         ++stats.nodes_executed;
-        XQ_RETURN_IF_ERROR(RunNode(id, slots, &outputs));
+        XQ_RETURN_IF_ERROR(RunNode(id, *kernels_[i], node.outputs, slots, &outputs));
         for (size_t k = 0; k < node.outputs.size(); ++k)
           if (node.outputs[k] != kNoValue) shape_cache_[node.outputs[k]] = outputs[k];
       }
@@ -282,10 +383,16 @@ StatusOr<NamedTensors> SessionImpl::Run(const std::map<std::string, Tensor>& inp
         if (out != kNoValue) slots[out] = shape_cache_[out];
       continue;
     }
-    ++stats.nodes_executed;
-    XQ_RETURN_IF_ERROR(RunNode(id, slots, &outputs));
-    for (size_t k = 0; k < node.outputs.size(); ++k) {
-      const ValueId out = node.outputs[k];
+    // A folded node was computed with its producer; it only frees its inputs below.
+    const bool skip = !observer && folded_[i];
+    const bool fused = !observer && fused_kernels_[i];
+    const std::vector<ValueId>& output_ids = fused ? graph_.nodes[absorbed_node_[i]].outputs : node.outputs;
+    if (!skip) {
+      ++stats.nodes_executed;
+      XQ_RETURN_IF_ERROR(RunNode(id, fused ? *fused_kernels_[i] : *kernels_[i], output_ids, slots, &outputs));
+    }
+    for (size_t k = 0; !skip && k < output_ids.size(); ++k) {
+      const ValueId out = output_ids[k];
       if (out == kNoValue) continue;
       slots[out] = std::move(outputs[k]);
       const auto bytes = static_cast<int64_t>(slots[out].nbytes());

@@ -126,6 +126,52 @@ TEST(Session, DequantizedWeightsAreFoldedOnceAndMatchTheUnfoldedRun) {
   EXPECT_FLOAT_EQ((*a)[0].second.data<float>()[2], -63.0f);  // (127 - 1) * 0.5 * -1
 }
 
+// Conv -> Clip -> Sigmoid, Mul(clipped, sigmoid) -> Conv -> Relu: without an observer the Clip
+// and the Relu run inside the convolutions and the Mul inside the Sigmoid; the results must be the
+// same bits as the observed run, which executes every node.
+TEST(Session, FoldedActivationsMatchTheObservedRunBitForBit) {
+  GraphBuilder b;
+  // 24x24: the first Conv takes oneDNN's blocked path (the clamp is a post-op), the 1x1 one the
+  // plain path (the clamp applied after it).
+  ValueId x = b.Input("x", DataType::kFloat32, {Dim{2, ""}, Dim{3, ""}, Dim{24, ""}, Dim{24, ""}});
+  std::vector<float> w1(4 * 3 * 3 * 3), w2(4 * 4);
+  for (size_t i = 0; i < w1.size(); ++i) w1[i] = static_cast<float>(static_cast<int>(i * 7 % 11) - 5) * 0.37f;
+  for (size_t i = 0; i < w2.size(); ++i) w2[i] = static_cast<float>(static_cast<int>(i * 5 % 9) - 4) * 0.41f;
+  ValueId c1 = b.Op("Conv", {x, b.Constant("w1", Tensor::FromVector<float>({4, 3, 3, 3}, w1)),
+                             b.Constant("b1", Tensor::FromVector<float>({4}, {0.1f, -0.2f, 0.3f, -2.0f}))},
+                    "c1", {{"pads", Attribute::Ints({1, 1, 1, 1})}});
+  ValueId clipped = b.Op("Clip", {c1, b.Constant("lo", Tensor::Scalar<float>(-1.5f)),
+                                  b.Constant("hi", Tensor::Scalar<float>(2.25f))}, "clipped");
+  ValueId sig = b.Op("Sigmoid", {clipped}, "sig");
+  ValueId swish = b.Op("Mul", {clipped, sig}, "swish");
+  ValueId c2 = b.Op("Conv", {swish, b.Constant("w2", Tensor::FromVector<float>({4, 4, 1, 1}, w2))}, "c2");
+  ValueId y = b.Op("Relu", {c2}, "y");
+  auto session = Session::Create(b.Build({y}));
+  ASSERT_TRUE(session.ok()) << session.status().ToString();
+
+  Tensor input(DataType::kFloat32, {2, 3, 24, 24});
+  for (int64_t i = 0; i < input.size(); ++i)
+    input.data<float>()[i] = static_cast<float>(static_cast<int>(i * 13 % 29) - 14) * 0.21f;
+  auto folded = (*session)->Run({{"x", input}});
+  ASSERT_TRUE(folded.ok()) << folded.status().ToString();
+  EXPECT_EQ((*session)->last_run_stats().nodes_executed, 3);  // Conv+Clip, Sigmoid*x, Conv+Relu
+  FunctionObserver observer([](const TensorEvent&) { return Status::Ok(); });
+  auto observed = (*session)->Run({{"x", input}}, &observer);
+  ASSERT_TRUE(observed.ok()) << observed.status().ToString();
+  EXPECT_EQ((*session)->last_run_stats().nodes_executed, 6);
+
+  const Tensor& a = (*folded)[0].second;
+  const Tensor& e = (*observed)[0].second;
+  ASSERT_EQ(a.shape(), e.shape());
+  int zeros = 0;
+  for (int64_t i = 0; i < a.size(); ++i) {
+    EXPECT_EQ(a.data<float>()[i], e.data<float>()[i]) << "at " << i;
+    zeros += e.data<float>()[i] == 0.0f;
+  }
+  EXPECT_GT(zeros, 0);  // the Relu did clamp something
+  EXPECT_LT(zeros, a.size());
+}
+
 // x [batch, 6] -> Reshape(x, Concat(Unsqueeze(Gather(Shape(x), 0)), [-1, 2])) = [batch, 3, 2]
 std::shared_ptr<const Model> ReshapeByShapeModel() {
   GraphBuilder b;

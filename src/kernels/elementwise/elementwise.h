@@ -250,21 +250,51 @@ Status CheckInputType(const KernelInfo& info, size_t i, TypeSet set);
 // A kernel computing y = op(x) elementwise, y of x's type and shape. `op` is a generic callable
 // (auto v) -> decltype(v), instantiated only for the types in kSet. `grain`: elements per core
 // below which the work is not split (smaller for expensive functions).
+// Its TimesInput() variant computes y = x * op(x) for float types in one pass (Sigmoid then Mul is
+// SiLU/Swish, HardSigmoid then Mul HardSwish): the product is rounded once, as Mul rounds it.
 template <TypeSet kSet, typename Op>
-StatusOr<std::unique_ptr<Kernel>> MakeUnaryKernel(const KernelInfo& info, Op op, int64_t grain = exec::kElementwiseGrain) {
-  XQ_RETURN_IF_ERROR(CheckInputType(info, 0, kSet));
-  return MakeKernel([op, grain](KernelContext& ctx) -> Status {
+class UnaryKernel final : public Kernel {
+ public:
+  UnaryKernel(Op op, int64_t grain, bool times_input) : op_(op), grain_(grain), times_input_(times_input) {}
+
+  Status Compute(KernelContext& ctx) override {
     XQ_ASSIGN_OR_RETURN(const Tensor* x, RequireInput(ctx, 0));
     if (!AcceptsType(kSet, x->dtype()))
       return ctx.Error("input has element type " + DataTypeName(x->dtype()) + "; expected " + TypeSetName(kSet));
     Tensor y(x->dtype(), x->shape());
-    XQ_RETURN_IF_ERROR(DispatchAll(x->dtype(), ctx.node().Describe(), [&](auto tag) {
+    Status status = DispatchAll(x->dtype(), ctx.node().Describe(), [&](auto tag) {
       using T = decltype(tag);
-      if constexpr (Accepts<kSet, T>()) UnaryLoop(x->data<T>(), y.data<T>(), x->size(), op, grain);
-    }));
+      if constexpr (Accepts<kSet, T>()) {
+        if constexpr (kIsFloat<T>) {
+          if (times_input_) {
+            const Op op = op_;
+            UnaryLoop(x->data<T>(), y.data<T>(), x->size(), [op](T v) { return v * op(v); }, grain_);
+            return;
+          }
+        }
+        UnaryLoop(x->data<T>(), y.data<T>(), x->size(), op_, grain_);
+      }
+    });
+    XQ_RETURN_IF_ERROR(status);
     ctx.output(0) = std::move(y);
     return Status::Ok();
-  });
+  }
+
+  std::unique_ptr<Kernel> TimesInput() const override {
+    if (times_input_ || kSet != TypeSet::kFloat) return nullptr;
+    return std::make_unique<UnaryKernel>(op_, grain_, true);
+  }
+
+ private:
+  Op op_;
+  int64_t grain_;
+  bool times_input_;
+};
+
+template <TypeSet kSet, typename Op>
+StatusOr<std::unique_ptr<Kernel>> MakeUnaryKernel(const KernelInfo& info, Op op, int64_t grain = exec::kElementwiseGrain) {
+  XQ_RETURN_IF_ERROR(CheckInputType(info, 0, kSet));
+  return std::unique_ptr<Kernel>(std::make_unique<UnaryKernel<kSet, Op>>(op, grain, false));
 }
 
 // Grains for functions costing roughly 4x and 16x an addition (exp polynomials; libm calls).

@@ -2,6 +2,7 @@
 // with group (depthwise included), dilations, strides, explicit or automatic (SAME_UPPER,
 // SAME_LOWER, VALID) padding and an optional bias, on oneDNN. float32 only.
 #include <algorithm>
+#include <optional>
 
 #include "kernels/common.h"
 #include "kernels/onednn/conv_attributes.h"
@@ -25,6 +26,72 @@ void FillWithBias(const Tensor* bias, Tensor& y) {
 }  // namespace
 
 // Conv and ConvTranspose differ only in the weights' layout and the geometry.
+class ConvKernel final : public exec::Kernel {
+ public:
+  ConvKernel(ConvAttributes attrs, Tensor constant_weights, std::optional<exec::Clamp> clamp)
+      : attrs_(std::move(attrs)),
+        constant_weights_(constant_weights),
+        clamp_(clamp),
+        primitive_(attrs_.transpose, attrs_.group, std::move(constant_weights), clamp) {}
+
+  Status Compute(exec::KernelContext& ctx) override;
+
+  // oneDNN applies the clamp as an eltwise post-op on the accumulated sum plus bias, the value the
+  // separate op would read. ConvTranspose's cropped outputs are not covered (bias-only borders).
+  std::unique_ptr<exec::Kernel> WithClamp(const exec::Clamp& clamp) const override {
+    if (attrs_.transpose || clamp_) return nullptr;
+    return std::make_unique<ConvKernel>(attrs_, constant_weights_, clamp);
+  }
+
+ private:
+  ConvAttributes attrs_;
+  Tensor constant_weights_;
+  std::optional<exec::Clamp> clamp_;
+  ConvPrimitive primitive_;
+};
+
+Status ConvKernel::Compute(exec::KernelContext& ctx) {
+  XQ_ASSIGN_OR_RETURN(const Tensor* x, RequireInput(ctx, 0));
+  XQ_ASSIGN_OR_RETURN(const Tensor* w, RequireInput(ctx, 1));
+  const Tensor* b = ctx.input(2);
+  for (const Tensor* t : {x, w, b})
+    if (t && t->dtype() != DataType::kFloat32)
+      return NotSupportedError(ctx.node().Describe() + ": element type " +
+                               DataTypeName(t->dtype()) + " is not supported (float32 only)");
+  XQ_ASSIGN_OR_RETURN(ConvGeometry g, ResolveConvGeometry(ctx, attrs_, x->shape(), w->shape()));
+  if (g.out.size() > 3)
+    return NotSupportedError(ctx.node().Describe() +
+                             ": only 1-D, 2-D and 3-D convolutions are supported; X has shape " +
+                             ShapeToString(x->shape()));
+  const int64_t out_channels = attrs_.transpose ? w->dim(1) * attrs_.group : w->dim(0);
+  if (b && (b->rank() != 1 || b->dim(0) != out_channels))
+    return ctx.Error("bias B " + ShapeToString(b->shape()) + " must have shape [" +
+                     std::to_string(out_channels) + "]");
+  Shape y_shape = {x->dim(0), out_channels};
+  y_shape.insert(y_shape.end(), g.out.begin(), g.out.end());
+  Tensor y(DataType::kFloat32, y_shape);
+  if (y.size() > 0) {
+    if (x->size() == 0 || w->size() == 0) {
+      FillWithBias(b, y);  // oneDNN does not take zero-sized dimensions
+      if (clamp_) {
+        float* out = y.data<float>();
+        for (int64_t i = 0; i < y.size(); ++i)
+          out[i] = std::min(std::max(out[i], clamp_->lower), clamp_->upper);
+      }
+    } else {
+      try {
+        primitive_.Run(g, *x, *w, b, y);
+      } catch (const dnnl::error& e) {
+        return DnnlErrorToStatus(
+            ctx.node(), e,
+            attrs_.transpose ? "running the transposed convolution" : "running the convolution");
+      }
+    }
+  }
+  ctx.output(0) = std::move(y);
+  return Status::Ok();
+}
+
 StatusOr<std::unique_ptr<exec::Kernel>> CreateConvKernel(const exec::KernelInfo& info,
                                                          bool transpose) {
   XQ_ASSIGN_OR_RETURN(ConvAttributes attrs, ParseConvAttributes(info, transpose));
@@ -34,44 +101,8 @@ StatusOr<std::unique_ptr<exec::Kernel>> CreateConvKernel(const exec::KernelInfo&
   if (w && w->dtype() == DataType::kFloat32 && w->rank() > 5)
     return info.Unsupported("only 1-D, 2-D and 3-D convolutions are supported; W has shape " +
                             ShapeToString(w->shape()));
-  auto primitive = std::make_unique<ConvPrimitive>(
-      transpose, attrs.group, w && w->dtype() == DataType::kFloat32 ? *w : Tensor());
-  return MakeKernel([attrs, primitive = std::move(primitive)](exec::KernelContext& ctx) -> Status {
-    XQ_ASSIGN_OR_RETURN(const Tensor* x, RequireInput(ctx, 0));
-    XQ_ASSIGN_OR_RETURN(const Tensor* w, RequireInput(ctx, 1));
-    const Tensor* b = ctx.input(2);
-    for (const Tensor* t : {x, w, b})
-      if (t && t->dtype() != DataType::kFloat32)
-        return NotSupportedError(ctx.node().Describe() + ": element type " +
-                                 DataTypeName(t->dtype()) + " is not supported (float32 only)");
-    XQ_ASSIGN_OR_RETURN(ConvGeometry g, ResolveConvGeometry(ctx, attrs, x->shape(), w->shape()));
-    if (g.out.size() > 3)
-      return NotSupportedError(ctx.node().Describe() +
-                               ": only 1-D, 2-D and 3-D convolutions are supported; X has shape " +
-                               ShapeToString(x->shape()));
-    const int64_t out_channels = attrs.transpose ? w->dim(1) * attrs.group : w->dim(0);
-    if (b && (b->rank() != 1 || b->dim(0) != out_channels))
-      return ctx.Error("bias B " + ShapeToString(b->shape()) + " must have shape [" +
-                       std::to_string(out_channels) + "]");
-    Shape y_shape = {x->dim(0), out_channels};
-    y_shape.insert(y_shape.end(), g.out.begin(), g.out.end());
-    Tensor y(DataType::kFloat32, y_shape);
-    if (y.size() > 0) {
-      if (x->size() == 0 || w->size() == 0) {
-        FillWithBias(b, y);  // oneDNN does not take zero-sized dimensions
-      } else {
-        try {
-          primitive->Run(g, *x, *w, b, y);
-        } catch (const dnnl::error& e) {
-          return DnnlErrorToStatus(
-              ctx.node(), e,
-              attrs.transpose ? "running the transposed convolution" : "running the convolution");
-        }
-      }
-    }
-    ctx.output(0) = std::move(y);
-    return Status::Ok();
-  });
+  return std::unique_ptr<exec::Kernel>(std::make_unique<ConvKernel>(
+      std::move(attrs), w && w->dtype() == DataType::kFloat32 ? *w : Tensor(), std::nullopt));
 }
 
 }  // namespace onednn

@@ -1,10 +1,12 @@
 #include "kernels/onednn/conv_primitive.h"
 
 #include <algorithm>
+#include <limits>
 #include <string>
 #include <unordered_map>
 #include <utility>
 
+#include "exec/parallel.h"
 #include "kernels/onednn/engine.h"
 
 namespace xquant::kernels::onednn {
@@ -69,12 +71,15 @@ struct ConvPrimitive::Plan {
   // ConvTranspose with output crops oneDNN refuses (negative, from output_shape/output_padding):
   // the primitive computes `computed` spatial sizes and Run copies the window: output
   // index o reads computed index o + crop_offset, bias outside.
+  bool clamp_after = false;  // the clamp is not a post-op of `primitive`: Run applies it
+
   bool crop = false;
   std::vector<int64_t> computed, crop_offset;
 };
 
-ConvPrimitive::ConvPrimitive(bool transpose, int64_t group, Tensor constant_weights)
-    : transpose_(transpose), group_(group), constant_weights_(std::move(constant_weights)) {}
+ConvPrimitive::ConvPrimitive(bool transpose, int64_t group, Tensor constant_weights,
+                             std::optional<exec::Clamp> clamp)
+    : transpose_(transpose), group_(group), constant_weights_(std::move(constant_weights)), clamp_(clamp) {}
 
 ConvPrimitive::~ConvPrimitive() = default;
 
@@ -118,6 +123,20 @@ std::unique_ptr<ConvPrimitive::Plan> ConvPrimitive::CreatePlan(const ConvGeometr
   else
     candidates = {{Layout::kBlocked, Layout::kBlocked}, {Layout::kPlain, Layout::kPlain}};
 
+  // The clamp: Relu as oneDNN's relu (x > 0 ? x : 0 * x), any other as clip_v2 (x < lower ->
+  // lower, x > upper -> upper), the same values as the separate op's comparisons. Only for
+  // blocked outputs: the plain-layout (gemm) convolution applies post-ops one element at a time,
+  // 3-10x slower than the convolution itself, so Run clamps those outputs afterwards.
+  dnnl::primitive_attr clamp_attr, no_attr;
+  if (clamp_) {
+    dnnl::post_ops ops;
+    if (clamp_->lower == 0.0f && clamp_->upper == std::numeric_limits<float>::infinity())
+      ops.append_eltwise(1.0f, dnnl::algorithm::eltwise_relu, 0.0f, 0.0f);
+    else
+      ops.append_eltwise(1.0f, dnnl::algorithm::eltwise_clip_v2, clamp_->lower, clamp_->upper);
+    clamp_attr.set_post_ops(ops);
+  }
+
   // The first candidate with a JIT implementation; oneDNN's reference one only when all are.
   auto create = [&](const memory::dims& dst,
                     const memory::dims& right) -> std::optional<dnnl::primitive_desc> {
@@ -126,18 +145,19 @@ std::unique_ptr<ConvPrimitive::Plan> ConvPrimitive::CreatePlan(const ConvGeometr
       const memory::desc src_md = Describe(ToDims(x), src_layout),
                          dst_md = Describe(dst, dst_layout);
       const memory::desc& bias_md = has_bias ? plan->bias_md : no_bias;
+      const dnnl::primitive_attr& attr = dst_layout == Layout::kBlocked ? clamp_attr : no_attr;
       try {
         dnnl::primitive_desc pd;
         if (transpose_) {
           dnnl::deconvolution_forward::desc d(
               dnnl::prop_kind::forward_inference, dnnl::algorithm::deconvolution_direct, src_md,
               weights_any, bias_md, dst_md, strides, dilates, pad_l, right);
-          pd = dnnl::deconvolution_forward::primitive_desc(d, eng);
+          pd = dnnl::deconvolution_forward::primitive_desc(d, attr, eng);
         } else {
           dnnl::convolution_forward::desc d(
               dnnl::prop_kind::forward_inference, dnnl::algorithm::convolution_direct, src_md,
               weights_any, bias_md, dst_md, strides, dilates, pad_l, right);
-          pd = dnnl::convolution_forward::primitive_desc(d, eng);
+          pd = dnnl::convolution_forward::primitive_desc(d, attr, eng);
         }
         if (!IsReferenceImpl(pd)) return pd;
         if (!fallback) fallback = pd;
@@ -180,6 +200,7 @@ std::unique_ptr<ConvPrimitive::Plan> ConvPrimitive::CreatePlan(const ConvGeometr
   plan->weights_md = pd->weights_desc();
   plan->dst_md = pd->dst_desc();
   plan->dst_user_md = PlainDesc(dst_dims);
+  plan->clamp_after = clamp_ && plan->dst_md == plan->dst_user_md;
   plan->primitive = dnnl::primitive(*pd);
   if (plan->src_md != plan->src_user_md)
     plan->src_reorder =
@@ -257,6 +278,16 @@ void ConvPrimitive::Run(const ConvGeometry& g, const Tensor& x, const Tensor& w,
     plan.primitive.execute(stream, args);
     if (plan.dst_reorder) plan.dst_reorder->execute(stream, dst, dst_user);
     stream.wait();
+    if (plan.clamp_after) {
+      const float lower = clamp_->lower, upper = clamp_->upper;
+      exec::ParallelFor(y.size(), exec::kElementwiseGrain, [out, lower, upper](int64_t begin, int64_t end) {
+        float* __restrict p = out;
+        for (int64_t i = begin; i < end; ++i) {
+          const float v = p[i] < lower ? lower : p[i];
+          p[i] = v > upper ? upper : v;
+        }
+      });
+    }
   }
   if (!plan.crop) return;
 

@@ -19,6 +19,7 @@
 #include <optional>
 #include <vector>
 
+#include "exec/kernel.h"
 #include "kernels/onednn/conv_attributes.h"
 #include "xquant/tensor.h"
 
@@ -27,8 +28,9 @@ namespace xquant::kernels::onednn {
 class ConvPrimitive {
  public:
   // `constant_weights`: the ONNX weights when they are a constant of the model (reordered once per
-  // primitive), else undefined.
-  ConvPrimitive(bool transpose, int64_t group, Tensor constant_weights);
+  // primitive), else undefined. `clamp`: applied to the result (oneDNN eltwise post-op).
+  ConvPrimitive(bool transpose, int64_t group, Tensor constant_weights,
+                std::optional<exec::Clamp> clamp = std::nullopt);
   ~ConvPrimitive();
 
   // y = Conv(x, w) + bias, or ConvTranspose. `y` is allocated with the geometry's shape by the
@@ -45,6 +47,7 @@ class ConvPrimitive {
   bool transpose_;
   int64_t group_;
   Tensor constant_weights_;
+  std::optional<exec::Clamp> clamp_;
   std::vector<std::unique_ptr<Plan>> plans_;  // most recently used last
 };
 
