@@ -1,6 +1,7 @@
 // The subcommands of the `xquant` tool. Each registers its options on the CLI11 app and returns
-// the process exit code when run. Exit codes: 0 success, 1 the input was refused or failed
-// (the message says why), 2 wrong command-line usage.
+// the process exit code when run. Exit codes: 0 success (troubleshoot: nothing degraded), 1 the
+// input was refused or failed (the message says why), 2 wrong command-line usage, 3 troubleshoot
+// found degraded layers.
 #pragma once
 
 #include <CLI/CLI.hpp>
@@ -12,6 +13,7 @@ namespace xquant::cli {
 constexpr int kExitOk = 0;
 constexpr int kExitFailure = 1;
 constexpr int kExitUsage = 2;
+constexpr int kExitDegraded = 3;
 
 // Adds `xquant info` to `app`; `*run` is set to the function that executes it.
 void AddInfoCommand(CLI::App& app, std::function<int()>* run);
@@ -21,5 +23,7 @@ void AddRunCommand(CLI::App& app, std::function<int()>* run);
 void AddOpsCommand(CLI::App& app, std::function<int()>* run);
 // Adds `xquant report`.
 void AddReportCommand(CLI::App& app, std::function<int()>* run);
+// Adds `xquant troubleshoot`.
+void AddTroubleshootCommand(CLI::App& app, std::function<int()>* run);
 
 }  // namespace xquant::cli

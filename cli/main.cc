@@ -13,6 +13,7 @@ int main(int argc, char** argv) {
   xquant::cli::AddRunCommand(app, &run);
   xquant::cli::AddOpsCommand(app, &run);
   xquant::cli::AddReportCommand(app, &run);
+  xquant::cli::AddTroubleshootCommand(app, &run);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -85,6 +85,10 @@ struct ReportOptions {
   // Called after every batch: (stage, batches done, batches in stage). Stages: "histogram range",
   // "repr", "val".
   std::function<void(const std::string& stage, int64_t done, int64_t total)> progress;
+  // Also record the global [min, max] over the representative data of every float tensor that
+  // enters a node of a compare point (ReportResult::float_ranges; the troubleshooting judges
+  // need the ranges of merged and concatenated layers' inputs). Costs one extra pass per tensor.
+  bool track_input_ranges = false;
   // Messages for the log (warnings about unpaired points, ...), as they happen.
   std::function<void(const std::string& message)> log;
 };
@@ -178,6 +182,9 @@ struct ReportResult {
   std::vector<Detection> detections;           // one per (metric with threshold, dataset)
   std::vector<std::string> degraded_layers;    // union, in first-detection order
   std::vector<std::pair<std::string, std::string>> unpaired_points;  // (quantized tensor, reason)
+  // With ReportOptions::track_input_ranges: float tensor name -> (min, max) over the
+  // representative data, for the inputs of every compare point's float nodes.
+  std::map<std::string, std::pair<double, double>> float_ranges;
   std::vector<std::string> warnings;
 
   // The metrics of point `i` that the reference's keys and detection use (per compare_at).

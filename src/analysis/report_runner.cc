@@ -6,6 +6,7 @@
 // runs; when a point's tensor entering its QuantizeLinear appears it is kept, and when the
 // dequantized tensor appears all three errors of the point are evaluated and the kept tensors are
 // dropped. Memory therefore holds one batch's compare tensors, whatever the number of samples.
+#include <algorithm>
 #include <cmath>
 #include <ctime>
 #include <filesystem>
@@ -66,6 +67,7 @@ class ReportRunner {
   std::vector<InputSpec> input_specs_;
   std::map<std::string, std::string> quant_input_name_;  // float input name -> quantized input name
   std::map<std::string, std::vector<size_t>> points_by_float_;
+  std::set<std::string> tracked_ranges_;  // float tensors whose min/max the judges need
   std::map<std::string, std::vector<size_t>> points_by_pre_;
   std::map<std::string, std::vector<size_t>> points_by_post_;
   std::vector<std::pair<std::string, std::string>> outputs_;  // (float output, quantized output)
@@ -132,6 +134,19 @@ Status ReportRunner::Prepare(const std::string& float_path, const std::string& q
     points_by_post_[p.quant_tensor].push_back(i);
   }
   scratch_.resize(metrics_->size());
+  if (options_.track_input_ranges) {
+    const Graph& fg = float_session_->graph();
+    for (const ComparePoint& p : result_->points) {
+      for (const std::string& node_name : p.float_nodes) {
+        NodeId id = fg.FindNode(node_name);
+        if (id == kNoNode) continue;
+        for (ValueId in : fg.nodes[id].inputs)
+          if (in != kNoValue && !fg.values[in].constant) tracked_ranges_.insert(fg.values[in].name);
+        for (ValueId out : fg.nodes[id].outputs)
+          if (out != kNoValue) tracked_ranges_.insert(fg.values[out].name);
+      }
+    }
+  }
 
   input_specs_ = InputSpecsOf(**float_model);
   const Graph& fg = (*float_model)->graph;
@@ -194,6 +209,15 @@ Status ReportRunner::RunDataset(const std::string& spec, bool representative, Da
 
     // Float model: keep each point's tensor, feed the histograms.
     auto keep_float = [&](const std::string& name, const Tensor& tensor) {
+      if (representative && tracked_ranges_.count(name) && tensor.dtype() == DataType::kFloat32 && tensor.size() > 0) {
+        const float* v = tensor.data<float>();
+        const auto [lo, hi] = std::minmax_element(v, v + tensor.size());
+        auto [it, inserted] = result_->float_ranges.emplace(name, std::make_pair<double, double>(*lo, *hi));
+        if (!inserted) {
+          it->second.first = std::min<double>(it->second.first, *lo);
+          it->second.second = std::max<double>(it->second.second, *hi);
+        }
+      }
       auto it = points_by_float_.find(name);
       if (it == points_by_float_.end()) return;
       Tensor t = AsFloat(tensor);

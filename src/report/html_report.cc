@@ -363,7 +363,7 @@ StatusOr<std::string> Charts(const ReportResult& result) {
 
 }  // namespace
 
-Status WriteHtmlReport(const ReportResult& result, const std::string& path) {
+Status WriteHtmlReport(const ReportResult& result, const std::string& path, const std::string& extra_sections) {
   XQ_RETURN_IF_ERROR(CheckReportShape(result).WithContext(path));
   StatusOr<std::string> charts = Charts(result);
   if (!charts.ok()) return charts.status().WithContext(path);
@@ -376,7 +376,7 @@ Status WriteHtmlReport(const ReportResult& result, const std::string& path) {
       EscapeXml(model_name) + "</title>\n<style>" + kStyle + "</style>\n</head>\n<body>\n" +
       "<h1>XQuant report</h1>\n<p class=\"sub\">" + EscapeXml(result.float_model_path) +
       " (float) vs " + EscapeXml(result.quantized_model_path) + " (quantized)</p>\n";
-  html += Summary(result) + LayerTable(result) + *charts;
+  html += Summary(result) + extra_sections + LayerTable(result) + *charts;
   html +=
       "<p class=\"note\">Files of this report: <a "
       "href=\"quant_report.json\">quant_report.json</a>, "

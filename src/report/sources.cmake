@@ -2,6 +2,7 @@
 include(${CMAKE_CURRENT_LIST_DIR}/tensorboard/sources.cmake)
 set(XQ_REPORT_SOURCES
   ${CMAKE_CURRENT_LIST_DIR}/write_report.cc
+  ${CMAKE_CURRENT_LIST_DIR}/write_troubleshoot.cc
   ${CMAKE_CURRENT_LIST_DIR}/quant_report_json.cc
   ${CMAKE_CURRENT_LIST_DIR}/layers_csv.cc
   ${CMAKE_CURRENT_LIST_DIR}/report_data.cc
@@ -9,6 +10,7 @@ set(XQ_REPORT_SOURCES
   ${CMAKE_CURRENT_LIST_DIR}/chart_canvas.cc
   ${CMAKE_CURRENT_LIST_DIR}/chart.cc
   ${CMAKE_CURRENT_LIST_DIR}/loss_charts.cc
+  ${CMAKE_CURRENT_LIST_DIR}/outlier_charts.cc
   ${CMAKE_CURRENT_LIST_DIR}/html_report.cc
 )
 set(XQ_REPORT_LIBRARIES ${XQ_TENSORBOARD_LIBRARIES})

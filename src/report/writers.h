@@ -6,6 +6,7 @@
 
 #include "xquant/report.h"
 #include "xquant/status.h"
+#include "xquant/troubleshoot.h"
 
 namespace xquant::report {
 
@@ -23,11 +24,19 @@ Status WriteLossCharts(const ReportResult& result, const std::string& dir);
 
 // index.html: one self-contained page (no network): summary, sortable per-layer table, charts
 // (the charts are embedded, so WriteLossCharts need not have run).
-Status WriteHtmlReport(const ReportResult& result, const std::string& path);
+// `extra_sections`: HTML inserted after the summary (the troubleshooting findings).
+Status WriteHtmlReport(const ReportResult& result, const std::string& path, const std::string& extra_sections = "");
 
 // TensorBoard event files under `dir` (= report_dir/tensorboard): per-layer histograms, per-layer
 // metric scalars (step = layer index), output metrics as text, the quantized model's graph with
 // each compare point's metrics as node attributes.
 Status WriteTensorBoard(const ReportResult& result, const std::string& dir);
+
+// troubleshoot_report.json: the reference's four keys (left out when empty), plus evidence per
+// finding, the general measures, and the metrics a later --previous run compares with.
+Status WriteTroubleshootJson(const TroubleshootResult& result, const std::string& path);
+
+// The Findings section of index.html; manual links are `manual_prefix` + page + ".md".
+std::string FindingsSection(const TroubleshootResult& result, const std::string& manual_prefix);
 
 }  // namespace xquant::report
