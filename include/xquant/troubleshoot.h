@@ -39,6 +39,8 @@ enum class GeneralCase {
 };
 // "no_degraded_layers", "majority_degraded", "no_judge_applies", "not_improved".
 const char* GeneralCaseName(GeneralCase c);
+// The case in words: "no layer is degraded", ...
+const char* GeneralCaseDescription(GeneralCase c);
 
 // A general improvement measure: its manual page (docs/troubleshooting/<page>.md) and title.
 struct GeneralMeasure {

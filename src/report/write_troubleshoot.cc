@@ -1,6 +1,7 @@
 // WriteTroubleshootReport: the report directory plus troubleshoot_report.json, the outlier
 // histograms, the manual's pages and the Findings section of index.html.
 #include <cmath>
+#include <cstdio>
 #include <filesystem>
 #include <nlohmann/json.hpp>
 
@@ -132,8 +133,12 @@ std::string FindingsSection(const TroubleshootResult& result, const std::string&
     for (const Finding& f : result.findings) {
       if (f.judge != judge.id) continue;
       std::string numbers;
-      for (const auto& [key, value] : f.evidence)
-        numbers += (numbers.empty() ? "" : ", ") + EscapeXml(key) + "=" + EscapeXml(FormatDouble(value));
+      for (const auto& [key, value] : f.evidence) {
+        // Four significant digits for reading; troubleshoot_report.json has the exact values.
+        char shown[32];
+        std::snprintf(shown, sizeof shown, "%.4g", value);
+        numbers += (numbers.empty() ? "" : ", ") + EscapeXml(key) + "=" + EscapeXml(shown);
+      }
       rows += "<tr" + std::string(f.on_degraded_layer ? " class=\"degraded\"" : "") + "><td class=\"name\">" +
               EscapeXml(f.layer) + "</td><td>" + EscapeXml(f.message) + "</td><td>" + numbers + "</td><td>" +
               EscapeXml(f.note) + "</td></tr>\n";
@@ -146,8 +151,8 @@ std::string FindingsSection(const TroubleshootResult& result, const std::string&
   if (!result.general_cases.empty()) {
     html += "<h3>General improvement measures</h3>\n<p>Why: ";
     for (size_t k = 0; k < result.general_cases.size(); ++k)
-      html += (k ? ", " : "") + std::string(GeneralCaseName(result.general_cases[k]));
-    html += "</p>\n<ul>\n";
+      html += (k ? "; " : "") + std::string(GeneralCaseDescription(result.general_cases[k]));
+    html += ".</p>\n<ul>\n";
     for (const GeneralMeasure& m : GeneralMeasures()) html += "<li>" + link(m.page, m.title) + "</li>\n";
     html += "</ul>\n";
   }

@@ -17,6 +17,20 @@ const char* GeneralCaseName(GeneralCase c) {
   return "unknown";
 }
 
+const char* GeneralCaseDescription(GeneralCase c) {
+  switch (c) {
+    case GeneralCase::kNoDegradedLayers:
+      return "no layer is degraded";
+    case GeneralCase::kMajorityDegraded:
+      return "the majority of layers is degraded, so the problem is not in individual layers";
+    case GeneralCase::kNoJudgeApplies:
+      return "layers are degraded but none of the judged causes applies";
+    case GeneralCase::kNotImproved:
+      return "the metrics did not improve over the previous run";
+  }
+  return "unknown";
+}
+
 const std::vector<GeneralMeasure>& GeneralMeasures() {
   static const std::vector<GeneralMeasure> kMeasures = {
       {"representative_dataset", "Representative dataset: size and diversity"},

@@ -140,14 +140,8 @@ std::vector<std::string> TroubleshootMessages(const TroubleshootResult& result) 
       lines.push_back(f.message);
     }
   }
-  static const char* kCaseText[] = {
-      "no layer is degraded",
-      "the majority of layers is degraded, so the problem is not in individual layers",
-      "layers are degraded but none of the judged causes applies",
-      "the metrics did not improve over the previous run",
-  };
   for (GeneralCase c : result.general_cases)
-    lines.push_back(std::string("General improvement measures apply: ") + kCaseText[static_cast<int>(c)] + ".");
+    lines.push_back(std::string("General improvement measures apply: ") + GeneralCaseDescription(c) + ".");
   if (!result.general_cases.empty()) {
     lines.push_back("The general improvement measures of the troubleshooting manual:");
     for (const GeneralMeasure& m : GeneralMeasures())
