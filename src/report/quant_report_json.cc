@@ -3,15 +3,14 @@
 //
 // The reference writes non-finite metrics the way Python's json module does: the bare tokens
 // Infinity, -Infinity and NaN (not strict JSON, but what its users' scripts read back with
-// json.load). nlohmann_json would turn them into null, so the document is built as an
-// ordered_json (it keeps the doubles as they are) and printed by Print() below, which writes those
-// tokens for non-finite numbers and lets nlohmann print everything else.
+// json.load). The document is built as an ordered_json (it keeps the doubles as they are) and
+// printed by DumpPythonJson (common/python_json.h), which writes those tokens.
 #include <algorithm>
-#include <cmath>
 #include <nlohmann/json.hpp>
 #include <set>
 
 #include "common/file_util.h"
+#include "common/python_json.h"
 #include "report/report_data.h"
 #include "report/text_format.h"
 #include "report/writers.h"
@@ -20,43 +19,6 @@ namespace xquant::report {
 namespace {
 
 using Json = nlohmann::ordered_json;
-
-std::string PrintLeaf(const Json& value) {
-  if (value.is_number_float()) {
-    const double v = value.get<double>();
-    if (std::isnan(v)) return "NaN";
-    if (std::isinf(v)) return v > 0 ? "Infinity" : "-Infinity";
-  }
-  // `replace`: a name with invalid UTF-8 gets U+FFFD instead of aborting the whole report.
-  return value.dump(-1, ' ', false, Json::error_handler_t::replace);
-}
-
-// Objects and arrays one member per line (indent 2); arrays of plain values (per-channel scales,
-// lists of names) on one line, so a 512-channel scale does not take 512 lines.
-void Print(const Json& value, int depth, std::string* out) {
-  if (!value.is_structured() || value.empty()) {
-    *out += value.is_structured() ? (value.is_object() ? "{}" : "[]") : PrintLeaf(value);
-    return;
-  }
-  if (value.is_array() &&
-      std::none_of(value.begin(), value.end(), [](const Json& v) { return v.is_structured(); })) {
-    *out += '[';
-    for (size_t i = 0; i < value.size(); ++i) *out += (i ? ", " : "") + PrintLeaf(value[i]);
-    *out += ']';
-    return;
-  }
-  const std::string inner(2 * (depth + 1), ' ');
-  *out += value.is_object() ? "{\n" : "[\n";
-  bool first = true;
-  for (auto it = value.begin(); it != value.end(); ++it) {
-    if (!first) *out += ",\n";
-    first = false;
-    *out += inner;
-    if (value.is_object()) *out += PrintLeaf(Json(it.key())) + ": ";
-    Print(*it, depth + 1, out);
-  }
-  *out += '\n' + std::string(2 * depth, ' ') + (value.is_object() ? '}' : ']');
-}
 
 Json MetricsObject(const MetricValues& values) {
   Json object = Json::object();
@@ -199,10 +161,7 @@ Status WriteQuantReportJson(const ReportResult& result, const std::string& path)
   doc["models"] = {{"float", result.float_model_path}, {"quantized", result.quantized_model_path}};
   doc["warnings"] = result.warnings;
 
-  std::string text;
-  Print(doc, 0, &text);
-  text += '\n';
-  return WriteStringToFile(path, text);
+  return WriteStringToFile(path, DumpPythonJson(doc));
 }
 
 }  // namespace xquant::report

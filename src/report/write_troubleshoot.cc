@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include "common/file_util.h"
+#include "common/python_json.h"
 #include "report/outlier_charts.h"
 #include "report/text_format.h"
 #include "report/writers.h"
@@ -23,26 +24,9 @@ double Evidence(const Finding& f, const std::string& name) {
   return std::nan("");
 }
 
-// Python's json writes inf/NaN as bare tokens; nlohmann refuses to, so they become strings here
-// and are unquoted after dumping. Evidence values are plain numbers, never user text.
-nlohmann::ordered_json Number(double v) {
-  if (std::isnan(v)) return "__NaN__";
-  if (std::isinf(v)) return v > 0 ? "__Infinity__" : "__-Infinity__";
-  return v;
-}
-
-std::string Dump(const nlohmann::ordered_json& doc) {
-  std::string text = doc.dump(2, ' ', false, nlohmann::ordered_json::error_handler_t::replace);
-  for (auto [token, bare] : {std::pair<std::string, std::string>{"\"__NaN__\"", "NaN"},
-                             {"\"__Infinity__\"", "Infinity"}, {"\"__-Infinity__\"", "-Infinity"}})
-    for (size_t at = text.find(token); at != std::string::npos; at = text.find(token, at))
-      text.replace(at, token.size(), bare);
-  return text + "\n";
-}
-
 nlohmann::ordered_json MetricsObject(const MetricValues& values) {
   nlohmann::ordered_json out = nlohmann::ordered_json::object();
-  for (const auto& [name, value] : values) out[name] = Number(value);
+  for (const auto& [name, value] : values) out[name] = value;
   return out;
 }
 
@@ -80,7 +64,7 @@ Status WriteTroubleshootJson(const TroubleshootResult& result, const std::string
     e["on_degraded_layer"] = f.on_degraded_layer;
     e["message"] = f.message;
     nlohmann::ordered_json numbers = nlohmann::ordered_json::object();
-    for (const auto& [key, value] : f.evidence) numbers[key] = Number(value);
+    for (const auto& [key, value] : f.evidence) numbers[key] = value;
     e["evidence"] = numbers;
     if (!f.note.empty()) e["note"] = f.note;
     e["manual"] = "docs/troubleshooting/" + f.judge + ".md";
@@ -112,11 +96,11 @@ Status WriteTroubleshootJson(const TroubleshootResult& result, const std::string
     nlohmann::ordered_json changes = nlohmann::ordered_json::array();
     for (const LayerChange& c : result.changes)
       changes.push_back({{"layer", c.layer}, {"metric", c.metric}, {"dataset", c.dataset},
-                         {"before", Number(c.before)}, {"after", Number(c.after)}, {"improved", c.improved}});
+                         {"before", c.before}, {"after", c.after}, {"improved", c.improved}});
     doc["changes"] = changes;
   }
   doc["warnings"] = result.warnings;
-  return WriteStringToFile(path, Dump(doc));
+  return WriteStringToFile(path, DumpPythonJson(doc));
 }
 
 // The Findings section of index.html: each finding with its numbers and its manual page.

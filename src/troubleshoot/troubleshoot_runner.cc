@@ -6,6 +6,7 @@
 #include <set>
 
 #include "common/file_util.h"
+#include "common/python_json.h"
 #include "troubleshoot/judge.h"
 
 namespace xquant {
@@ -18,14 +19,10 @@ bool LargerIsWorse(const XQuantConfig& config, const std::string& metric) {
 }
 
 // Reads the per-layer and output metrics of a previous troubleshoot_report.json and compares.
-// Python-style tokens (Infinity, NaN) are mapped to values nlohmann reads.
+// NaN values read as null and are not compared.
 Status ComparePrevious(const std::string& path, TroubleshootResult* result, bool* improved) {
   XQ_ASSIGN_OR_RETURN(std::string text, ReadFileToString(path));
-  for (auto [token, replacement] : {std::pair<std::string, std::string>{"-Infinity", "-1e308"}, {"Infinity", "1e308"},
-                                    {"NaN", "null"}})
-    for (size_t at = text.find(token); at != std::string::npos; at = text.find(token, at))
-      text.replace(at, token.size(), replacement);
-  nlohmann::json old = nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);
+  const nlohmann::json old = ParsePythonJson(text);
   if (old.is_discarded() || !old.is_object() || !old.contains("metrics"))
     return InvalidArgumentError("--previous '" + path +
                                 "' is not a troubleshoot_report.json written by xquant (no \"metrics\" key)");

@@ -18,6 +18,7 @@
 #include <map>
 #include <nlohmann/json.hpp>
 
+#include "common/python_json.h"
 #include "xquant/npy.h"
 #include "xquant/report.h"
 #include "xquant/session.h"
@@ -178,12 +179,7 @@ TEST_P(ReportOracle, PairsAndMetricsAgreeWithOnnxruntime) {
   ASSERT_TRUE(status.ok()) << status.ToString();
   std::ifstream json_in(fs::path(written.config.report_dir) / "quant_report.json");
   std::string text((std::istreambuf_iterator<char>(json_in)), {});
-  // Python's json tokens for inf/NaN: nlohmann reads neither, so map them to values it reads.
-  for (auto [token, replacement] : {std::pair<std::string, std::string>{"-Infinity", "-1e308"},
-                                    {"Infinity", "1e308"}, {"NaN", "null"}})
-    for (size_t at = text.find(token); at != std::string::npos; at = text.find(token, at))
-      text.replace(at, token.size(), replacement);
-  nlohmann::json report = nlohmann::json::parse(text);
+  nlohmann::json report = ParsePythonJson(text);
   const auto& layers = report["intermediate_similarity_metrics_repr"];
   ASSERT_EQ(layers.size(), r.points.size());
   std::ifstream html_in(fs::path(written.config.report_dir) / "index.html");
