@@ -1,5 +1,6 @@
-// `xquant info MODEL.onnx`: what is in a model — opsets, inputs and outputs, op histogram, and
-// every quantized tensor with its type, scale, zero point and axis.
+// `xquant info MODEL.onnx`: what is in a model — opsets, metadata_props (MCT writes mctq_version,
+// mct_version, tpc_name, ...), inputs and outputs, op histogram, and one line per quantizer
+// record (any dialect) with its bits, sign, granularity, scale, zero point and range.
 #include <algorithm>
 #include <cstdio>
 #include <map>
@@ -7,6 +8,7 @@
 
 #include "commands.h"
 #include "xquant/model.h"
+#include "xquant/quantization.h"
 
 namespace xquant::cli {
 namespace {
@@ -21,36 +23,40 @@ std::string DescribeShape(const Value& v) {
   return s + "]";
 }
 
-// "0.0123" for one value, "per-axis x64 [0.001 .. 0.05]" for many.
-std::string DescribeValues(const Tensor* t) {
-  if (!t) return "-";
-  if (t->size() == 1) {
-    char buf[64];
-    std::snprintf(buf, sizeof buf, "%.6g", t->GetAsDouble(0));
-    return buf;
-  }
-  double lo = t->GetAsDouble(0), hi = lo;
-  for (int64_t i = 1; i < t->size(); ++i) {
-    lo = std::min(lo, t->GetAsDouble(i));
-    hi = std::max(hi, t->GetAsDouble(i));
-  }
-  char buf[96];
-  std::snprintf(buf, sizeof buf, "x%lld [%.6g .. %.6g]", static_cast<long long>(t->size()), lo, hi);
+std::string Number(double v) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.6g", v);
   return buf;
 }
 
-// The constant behind `id`, looking through the Identity and Cast nodes exporters put in front
-// of scales and zero points; nullptr when it is computed from the data.
-const Tensor* ResolveConstant(const Graph& g, ValueId id) {
-  while (id != kNoValue) {
-    const Value& v = g.values[id];
-    if (v.constant) return &*v.constant;
-    if (v.producer == kNoNode) return nullptr;
-    const Node& p = g.nodes[v.producer];
-    if (!p.domain.empty() || (p.op_type != "Identity" && p.op_type != "Cast") || p.inputs.empty()) return nullptr;
-    id = p.inputs[0];
-  }
-  return nullptr;
+// "0.0123" for one value, "x64 [0.001 .. 0.05]" for many.
+template <typename T>
+std::string DescribeValues(const std::vector<T>& values) {
+  if (values.empty()) return "-";
+  if (values.size() == 1) return Number(static_cast<double>(values[0]));
+  const auto [lo, hi] = std::minmax_element(values.begin(), values.end());
+  return "x" + std::to_string(values.size()) + " [" + Number(static_cast<double>(*lo)) + " .. " +
+         Number(static_cast<double>(*hi)) + "]";
+}
+
+// One quantizer record on one line: kind, tensor, dialect, bits (and the container's), sign,
+// narrow, granularity, scale and zero point, representable range.
+void PrintRecord(const Graph& g, const QuantizerRecord& r) {
+  const QuantizationInfo& q = r.info;
+  const std::string tensor = r.pre == kNoValue ? "?" : g.values[r.pre].name;
+  std::string bits = std::to_string(q.bits) + "-bit";
+  if (q.container_bits != q.bits) bits += " in " + (q.dtype != DataType::kUndefined ? DataTypeName(q.dtype) : std::to_string(q.container_bits) + "-bit");
+  if (q.bits_used > 0 && q.bits_used < q.bits) bits += ", codes use " + std::to_string(q.bits_used);
+  std::string granularity = "per-tensor";
+  if (q.block_size > 0)
+    granularity = "axis " + std::to_string(q.axis) + " block " + std::to_string(q.block_size);
+  else if (q.axis >= 0)
+    granularity = "axis " + std::to_string(q.axis);
+  std::printf("  %-10s %-36s %-22s %-22s %-8s %-6s %-14s scale %-28s zp %-16s range [%s, %s]\n",
+              QuantizedKindName(r.kind), tensor.c_str(), q.dialect.c_str(), bits.c_str(),
+              q.is_signed ? "signed" : "unsigned", q.narrow ? "narrow" : "full", granularity.c_str(),
+              DescribeValues(q.scale).c_str(), DescribeValues(q.zero_point).c_str(), Number(q.range_min).c_str(),
+              Number(q.range_max).c_str());
 }
 
 int RunInfo(const std::string& path) {
@@ -93,28 +99,16 @@ int RunInfo(const std::string& path) {
     std::printf("  %-28s %5d%s\n", op.c_str(), -count, ok ? "" : "   (not supported by the executor)");
   }
 
-  // Quantized tensors: an activation per QuantizeLinear (its input), a weight or bias per
-  // DequantizeLinear whose input is a constant. DequantizeLinears fed by a QuantizeLinear (often
-  // through exporter clutter such as Cast) belong to that QuantizeLinear's line.
-  int quantized = 0;
-  for (const Node& n : g.nodes) {
-    const bool is_q = n.op_type == "QuantizeLinear";
-    if (!is_q && n.op_type != "DequantizeLinear") continue;
-    const Tensor* data = ResolveConstant(g, n.inputs.empty() ? kNoValue : n.inputs[0]);
-    if (!is_q && !data) continue;
-    if (quantized++ == 0)
-      std::printf("\nquantized tensors (kind, tensor, type, scale, zero point, axis)\n");
-    const Tensor* scale = ResolveConstant(g, n.inputs.size() > 1 ? n.inputs[1] : kNoValue);
-    const Tensor* zp = ResolveConstant(g, n.inputs.size() > 2 ? n.inputs[2] : kNoValue);
-    const std::string type = is_q ? (zp ? DataTypeName(zp->dtype()) : "uint8") : DataTypeName(data->dtype());
-    const bool per_axis = scale && scale->size() > 1;
-    const char* kind = is_q ? "activation" : (data->dtype() == DataType::kInt32 ? "bias" : "weight");
-    const std::string tensor = is_q ? g.values[n.inputs[0]].name : g.values[n.outputs[0]].name;
-    std::printf("  %-10s %-40s %-6s scale %-32s zp %-16s %s\n", kind, tensor.c_str(), type.c_str(),
-                DescribeValues(scale).c_str(), DescribeValues(zp).c_str(),
-                per_axis ? ("axis " + std::to_string(n.GetInt("axis", 1))).c_str() : "per-tensor");
+  // One line per quantizer record, whatever the dialect (xquant/quantization.h).
+  const std::vector<QuantizerRecord> records = FindQuantizers(g);
+  if (records.empty()) {
+    std::printf("\nno quantizers (QDQ, QCDQ, MCT, QONNX, FakeQuantize or grid weights): a float model\n");
+  } else {
+    std::printf("\nquantized tensors (%zu; kind, tensor, dialect, bits, sign, narrow, granularity, scale, zero point, "
+                "representable range)\n",
+                records.size());
+    for (const QuantizerRecord& r : records) PrintRecord(g, r);
   }
-  if (quantized == 0) std::printf("\nno QuantizeLinear/DequantizeLinear nodes: a float model\n");
   return kExitOk;
 }
 

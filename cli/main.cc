@@ -14,6 +14,7 @@ int main(int argc, char** argv) {
   xquant::cli::AddOpsCommand(app, &run);
   xquant::cli::AddReportCommand(app, &run);
   xquant::cli::AddTroubleshootCommand(app, &run);
+  xquant::cli::AddQuantizeCommand(app, &run);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

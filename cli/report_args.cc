@@ -82,14 +82,30 @@ void AddReportOptions(CLI::App* cmd, ReportArgs* args) {
       ->capture_default_str();
   cmd->add_option("--mapping", args->mapping, "JSON file pinning quantized->float tensor pairs")
       ->check(CLI::ExistingFile);
+  AddImageOptions(cmd, &args->image);
+  cmd->add_option("--threads", args->threads, "Threads (0 = every core)")->capture_default_str();
+  cmd->add_flag("--quiet", args->quiet, "No progress output");
+}
+
+void AddImageOptions(CLI::App* cmd, ImageArgs* args) {
   cmd->add_option("--layout", args->layout, "Image data layout")
       ->check(CLI::IsMember({"auto", "nchw", "nhwc"}))
       ->capture_default_str();
   cmd->add_option("--mean", args->mean, "Image normalisation mean per channel (after --scale)")->expected(1, 4);
   cmd->add_option("--std", args->std, "Image normalisation std per channel")->expected(1, 4);
   cmd->add_option("--scale", args->scale, "Image pixel scale")->capture_default_str();
-  cmd->add_option("--threads", args->threads, "Threads (0 = every core)")->capture_default_str();
-  cmd->add_flag("--quiet", args->quiet, "No progress output");
+}
+
+DatasetOptions DatasetOptionsOf(const ImageArgs& args) {
+  DatasetOptions dataset;
+  ImageOptions& image = dataset.image;
+  image.layout = args.layout == "nchw"   ? ImageOptions::Layout::kNCHW
+                 : args.layout == "nhwc" ? ImageOptions::Layout::kNHWC
+                                         : ImageOptions::Layout::kAuto;
+  if (!args.mean.empty()) image.mean = args.mean;
+  if (!args.std.empty()) image.std = args.std;
+  image.scale = args.scale;
+  return dataset;
 }
 
 int MakeReportOptions(const ReportArgs& args, Progress* progress, ReportOptions* options) {
@@ -113,13 +129,7 @@ int MakeReportOptions(const ReportArgs& args, Progress* progress, ReportOptions*
   options->compare_at = args.compare_at == "pre-quant" ? CompareAt::kPreQuant : CompareAt::kPostQuant;
   options->mapping_file = args.mapping;
   options->num_threads = args.threads;
-  ImageOptions& image = options->dataset.image;
-  image.layout = args.layout == "nchw"   ? ImageOptions::Layout::kNCHW
-                 : args.layout == "nhwc" ? ImageOptions::Layout::kNHWC
-                                         : ImageOptions::Layout::kAuto;
-  if (!args.mean.empty()) image.mean = args.mean;
-  if (!args.std.empty()) image.std = args.std;
-  image.scale = args.scale;
+  options->dataset = DatasetOptionsOf(args.image);
   options->progress = [progress](const std::string& stage, int64_t done, int64_t total) {
     progress->Update(stage, done, total);
   };

@@ -10,6 +10,18 @@
 
 namespace xquant::cli {
 
+// How image directories are read (layout, normalisation): the same options on every command that
+// reads data (report, troubleshoot, quantize).
+struct ImageArgs {
+  std::string layout = "auto";
+  std::vector<float> mean;
+  std::vector<float> std;
+  float scale = 1.0f / 255.0f;
+};
+
+// Registers --layout, --mean, --std, --scale on `cmd`.
+void AddImageOptions(CLI::App* cmd, ImageArgs* args);
+
 struct ReportArgs {
   std::string float_model;
   std::string quantized_model;
@@ -20,10 +32,7 @@ struct ReportArgs {
   std::string mapping;
   std::string compare = "all";
   std::string compare_at = "post-quant";
-  std::string layout = "auto";
-  std::vector<float> mean;
-  std::vector<float> std;
-  float scale = 1.0f / 255.0f;
+  ImageArgs image;
   int64_t batch_size = 8;
   int threads = 0;
   bool quiet = false;
@@ -46,6 +55,10 @@ void AddReportOptions(CLI::App* cmd, ReportArgs* args);
 // ReportOptions from the command line (config file loaded, progress and warnings wired to stderr).
 // Returns kExitOk, or the exit code after printing why not.
 int MakeReportOptions(const ReportArgs& args, Progress* progress, ReportOptions* options);
+
+// The data options (image layout and normalisation) of the command line, for the report's datasets
+// and for the quantizer's (quantize, troubleshoot --fix).
+DatasetOptions DatasetOptionsOf(const ImageArgs& args);
 
 // Prints the compare points, output metrics, degraded layers and where the report is.
 void PrintReportSummary(const ReportResult& result);

@@ -21,6 +21,8 @@ packages=(
   chromium python3-protobuf python3-crc32c
   # fixture generation (run with /usr/bin/python3)
   python3 python3-numpy python3-onnx python3-torch python3-torchvision
+  # a real model's data: Fashion-MNIST IDX files in /usr/share/datasets/fashion-mnist/
+  dataset-fashion-mnist
 )
 if ! command -v node >/dev/null 2>&1; then packages+=(nodejs npm); fi
 

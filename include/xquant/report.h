@@ -19,6 +19,7 @@
 
 #include "xquant/dataset.h"
 #include "xquant/model.h"
+#include "xquant/quantization.h"
 #include "xquant/status.h"
 
 namespace xquant {
@@ -78,8 +79,12 @@ struct ReportOptions {
   CompareSet compare = CompareSet::kAll;
   CompareAt compare_at = CompareAt::kPostQuant;
   // Optional JSON file {"pairs": [{"quantized": tensor, "float": tensor}, ...]} whose pairs
-  // override the automatic pairing (quantized = the tensor entering a QuantizeLinear).
+  // override the automatic pairing (quantized = the tensor entering a quantizer).
   std::string mapping_file;
+  // Pins by node, for merges a quantizer logged: (quantized node, float node) = the quantized
+  // node's first output carries the float node's first output (e.g. a collapsed Conv pair's
+  // merged node and the second Conv). Names missing from either model are skipped with a warning.
+  std::vector<std::pair<std::string, std::string>> node_pins;
   DatasetOptions dataset;
   int num_threads = 0;  // 0 = every core
   // Called after every batch: (stage, batches done, batches in stage). Stages: "histogram range",
@@ -89,24 +94,14 @@ struct ReportOptions {
   // enters a node of a compare point (ReportResult::float_ranges; the troubleshooting judges
   // need the ranges of merged and concatenated layers' inputs). Costs one extra pass per tensor.
   bool track_input_ranges = false;
+  // Float nodes whose inputs and outputs get the same [min, max] record, besides the compare
+  // points' (the layers a quantizer merged, named by its log, are not always compare points).
+  std::vector<std::string> range_nodes;
   // Messages for the log (warnings about unpaired points, ...), as they happen.
   std::function<void(const std::string& message)> log;
 };
 
 // ---- result ----------------------------------------------------------------------------------------
-
-// How one quantized tensor is quantized (standard QDQ today; other dialects map onto this).
-struct QuantizationInfo {
-  DataType dtype = DataType::kUndefined;  // the integer type (uint8, int8, ...)
-  int bits = 0;
-  bool is_signed = false;
-  int axis = -1;  // -1: per tensor
-  std::vector<float> scale;
-  std::vector<int64_t> zero_point;
-  float range_min = 0.0f;  // smallest and largest representable values (per tensor: exact;
-  float range_max = 0.0f;  // per axis: over all channels)
-  std::string dialect = "QDQ";
-};
 
 // A quantization point of the quantized model paired with a float tensor.
 struct ComparePoint {
@@ -116,11 +111,14 @@ struct ComparePoint {
   std::string float_tensor;              // the float tensor compared
   std::string quant_tensor;              // quantized model: after the point's dequantize
   std::string quant_pre_tensor;          // quantized model: entering the point's quantize
-  std::string quant_node;                // the QuantizeLinear node
+  std::string quant_node;                // the quantizer's node (QuantizeLinear, or a fake-quant op)
   bool weighted = false;                 // follows a layer with weights
   std::string pairing_method;            // "name", "structure", "weights", "mapping"
   double confidence = 0.0;               // 0..1
-  QuantizationInfo quantization;
+  QuantizationInfo quantization;         // the point's activation quantizer (quantization.h)
+  // The weight quantizer of the weighted layer producing the point (from the loaded quantized
+  // model, where weight quantizers are still nodes); absent for unweighted points and float weights.
+  std::optional<QuantizationInfo> weight_quantization;
 };
 
 // The three errors of one compare point, each with every metric.
@@ -141,6 +139,10 @@ struct DatasetMetrics {
   std::vector<std::pair<std::string, MetricValues>> per_output;
   // Index = ComparePoint index.
   std::vector<LayerMetrics> layers;
+  // Task accuracy: top-1 of the first model output against the dataset's labels (class indices),
+  // over every sample; nullopt when the dataset has no such labels or the output is not [N, C].
+  std::optional<double> float_accuracy;
+  std::optional<double> quantized_accuracy;
 };
 
 // Histogram of a float compare tensor over the whole representative dataset: `counts.size()` equal
@@ -196,6 +198,12 @@ struct ReportResult {
 // Runs the comparison. Both models are loaded from files; the datasets are dataset specs
 // (see dataset.h).
 StatusOr<ReportResult> RunReport(const std::string& float_model_path, const std::string& quantized_model_path,
+                                 const std::string& repr_spec, const std::string& val_spec,
+                                 const ReportOptions& options);
+// Same, on models already in memory (e.g. one float model compared with several quantized ones, or
+// a model just built by the quantizer). The paths are only recorded in the result (may be "").
+StatusOr<ReportResult> RunReport(std::shared_ptr<const Model> float_model, std::shared_ptr<const Model> quantized_model,
+                                 const std::string& float_model_path, const std::string& quantized_model_path,
                                  const std::string& repr_spec, const std::string& val_spec,
                                  const ReportOptions& options);
 

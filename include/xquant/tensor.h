@@ -27,13 +27,19 @@ enum class DataType : int32_t {
   kBool = 9,
   kFloat16 = 10,  // storage only: converted to float32 where it appears (e.g. opset-19 scales)
   kFloat64 = 11,
+  kBfloat16 = 16,  // storage only, like float16: opset-19 scales are converted to float32 on load
+  // 4-bit integers (QuantizeLinear/DequantizeLinear opset 21, com.microsoft Q/DQ). Files pack two
+  // per byte; a Tensor holds one per byte (uint8_t / int8_t storage, values in [0, 15] / [-8, 7])
+  // so every kernel indexes them like the 8-bit types. See docs/dialects.md.
+  kUint4 = 21,
+  kInt4 = 22,
 };
 
 // "float32", "int8", ...; "dtype(N)" for values outside the enum.
 std::string DataTypeName(DataType type);
 // Bytes per element; 0 for types a Tensor cannot hold.
 size_t DataTypeSize(DataType type);
-// True for the types a Tensor can hold: float32, float64, the 8/16/32/64-bit integers, bool.
+// True for the types a Tensor can hold: float32, float64, the 4/8/16/32/64-bit integers, bool.
 bool IsSupportedDataType(DataType type);
 
 template <typename T>
@@ -47,6 +53,9 @@ template <> constexpr DataType DataTypeOf<int16_t>() { return DataType::kInt16; 
 template <> constexpr DataType DataTypeOf<int32_t>() { return DataType::kInt32; }
 template <> constexpr DataType DataTypeOf<int64_t>() { return DataType::kInt64; }
 template <> constexpr DataType DataTypeOf<bool>() { return DataType::kBool; }
+
+// True for int4/uint4 (held one element per byte).
+inline bool IsFourBitType(DataType type) { return type == DataType::kInt4 || type == DataType::kUint4; }
 
 using Shape = std::vector<int64_t>;
 

@@ -92,6 +92,10 @@ StatusOr<TroubleshootResult> RunTroubleshoot(const std::string& float_model_path
                                              const std::string& quantized_model_path, const std::string& repr_spec,
                                              const std::string& val_spec, const TroubleshootOptions& options);
 
+// The judges on a report already made (RunReport with track_input_ranges, so the concatenation
+// judge has the input ranges): everything RunTroubleshoot does after the report.
+StatusOr<TroubleshootResult> TroubleshootReport(ReportResult report, const TroubleshootOptions& options);
+
 // Writes the report directory (WriteReport) plus troubleshoot_report.json, outlier_histgrams/ and
 // the findings in index.html.
 Status WriteTroubleshootReport(const TroubleshootResult& result);

@@ -6,15 +6,12 @@
 #include <nlohmann/json.hpp>
 #include <set>
 
+#include "analysis/quantizers.h"
 #include "common/file_util.h"
 
 namespace xquant::analysis {
 namespace {
 
-bool IsQuantize(const Node& n) { return n.op_type == "QuantizeLinear" && (n.domain.empty() || n.domain == "com.microsoft"); }
-bool IsDequantize(const Node& n) {
-  return n.op_type == "DequantizeLinear" && (n.domain.empty() || n.domain == "com.microsoft");
-}
 // Ops that hand their (first) input on unchanged in meaning.
 bool IsPassThrough(const Node& n) {
   return n.domain.empty() && (n.op_type == "Identity" || n.op_type == "Dropout" || n.op_type == "Cast");
@@ -138,6 +135,12 @@ struct Pair {
 class Aligner {
  public:
   Aligner(const Graph& fg, const Graph& qg) : fg_(fg), qg_(qg) {
+    // Weights are folded constants in a prepared graph: only activation quantizers matter here.
+    FindOptions options;
+    options.detect_grids = false;
+    for (QuantizerRecord& r : FindQuantizers(qg, options))
+      if (r.kind == QuantizedKind::kActivation) records_.push_back(std::move(r));
+    for (const QuantizerRecord& r : records_) quantizer_nodes_.insert(r.nodes.begin(), r.nodes.end());
     fknown_ = KnownValues(fg);
     qknown_ = KnownValues(qg);
     qcanon_.resize(qg.values.size());
@@ -160,11 +163,13 @@ class Aligner {
   bool ReachesThroughFoldable(ValueId f, ValueId target) const;
   void MapOutputs(NodeId qid, NodeId fid, const std::string& method, double confidence);
   // `point_tensors`: the float tensors of all points; the walk back to a point's head stops there.
-  ComparePoint MakePoint(ValueId pre, ValueId post, const Node& quantize, ValueId f, const Pair& pair,
+  ComparePoint MakePoint(const QuantizerRecord& record, ValueId f, const Pair& pair,
                          const std::set<ValueId>& point_tensors) const;
 
   const Graph& fg_;
   const Graph& qg_;
+  std::vector<QuantizerRecord> records_;  // the quantized graph's activation quantizers
+  std::set<NodeId> quantizer_nodes_;      // every node of those records
   std::vector<bool> fknown_, qknown_;
   std::vector<ValueId> qcanon_;       // quantized value -> the value it stands for (through QDQ, casts)
   std::vector<Pair> map_;             // canonical quantized value -> float value
@@ -372,16 +377,16 @@ void Aligner::MatchNode(NodeId qid) {
   }
 }
 
-ComparePoint Aligner::MakePoint(ValueId pre, ValueId post, const Node& quantize, ValueId f, const Pair& pair,
+ComparePoint Aligner::MakePoint(const QuantizerRecord& record, ValueId f, const Pair& pair,
                                 const std::set<ValueId>& point_tensors) const {
   ComparePoint p;
   p.float_tensor = fg_.values[f].name;
-  p.quant_pre_tensor = qg_.values[pre].name;
-  p.quant_tensor = qg_.values[post].name;
-  p.quant_node = quantize.name;
+  p.quant_pre_tensor = qg_.values[record.pre].name;
+  p.quant_tensor = qg_.values[record.post].name;
+  p.quant_node = qg_.nodes[record.quant_node].name;
   p.pairing_method = pair.method;
   p.confidence = pair.confidence;
-  p.quantization = DescribeQuantization(qg_, quantize);
+  p.quantization = record.info;
   // The float nodes this point covers: back from f through foldable producers to the head.
   std::vector<std::string> nodes;
   ValueId v = f;
@@ -427,9 +432,17 @@ Status Aligner::Run(const TensorMapping& mapping, Alignment* out) {
     for (ValueId o : n.outputs)
       if (o != kNoValue && !qknown_[o]) all_known = false;
     if (all_known) continue;
-    if (IsQuantize(n) || IsDequantize(n) || IsPassThrough(n)) {
-      if (!n.inputs.empty() && n.inputs[0] != kNoValue && !n.outputs.empty() && n.outputs[0] != kNoValue)
-        qcanon_[n.outputs[0]] = qcanon_[n.inputs[0]];
+    // A quantizer's nodes (and casts) hand their input's meaning on to their output.
+    // The data input is the first one not known in advance: a shift-negative Add may hold its
+    // constant first (Add(c, x)).
+    if (quantizer_nodes_.count(static_cast<NodeId>(id)) || IsPassThrough(n)) {
+      ValueId data = n.inputs.empty() ? kNoValue : n.inputs[0];
+      for (ValueId in : n.inputs)
+        if (in != kNoValue && !qknown_[in]) {
+          data = in;
+          break;
+        }
+      if (data != kNoValue && !n.outputs.empty() && n.outputs[0] != kNoValue) qcanon_[n.outputs[0]] = qcanon_[data];
       continue;
     }
     bool pinned_output = false;
@@ -440,56 +453,40 @@ Status Aligner::Run(const TensorMapping& mapping, Alignment* out) {
   // Pins also decide what a point is compared with.
   for (const auto& [q, f] : pinned) point_float_[qcanon_[q]] = f;
 
-  // The quantization points, one per quantized tensor (several QuantizeLinear nodes on the same
-  // tensor, one per consumer, are one point).
+  // The quantization points, one per quantized tensor (several quantizers on the same tensor,
+  // one per consumer, are one point).
   struct FoundPoint {
-    ValueId pre, post;
-    const Node* quantize;
+    const QuantizerRecord* record;
     ValueId float_value;
     Pair pair;
   };
   std::vector<FoundPoint> found;
   std::set<ValueId> done;
-  for (const Node& n : qg_.nodes) {
-    if (!IsQuantize(n) || n.inputs.empty() || n.inputs[0] == kNoValue || qknown_[n.inputs[0]]) continue;
-    const ValueId pre = n.inputs[0];
-    const ValueId canon = qcanon_[pre];
+  for (const QuantizerRecord& r : records_) {
+    if (r.pre == kNoValue || qknown_[r.pre]) continue;
+    const ValueId canon = qcanon_[r.pre];
     if (!done.insert(canon).second) continue;
-    // Follow the quantized value through casts to its DequantizeLinear.
-    ValueId post = kNoValue;
-    std::vector<ValueId> frontier = {n.outputs[0]};
-    while (!frontier.empty() && post == kNoValue) {
-      ValueId v = frontier.back();
-      frontier.pop_back();
-      for (NodeId c : qg_.values[v].consumers) {
-        const Node& cn = qg_.nodes[c];
-        if (IsDequantize(cn)) {
-          post = cn.outputs[0];
-          break;
-        }
-        if (IsPassThrough(cn)) frontier.push_back(cn.outputs[0]);
-      }
-    }
-    if (post == kNoValue) {
-      out->unpaired.push_back({qg_.values[pre].name, "no DequantizeLinear follows its QuantizeLinear '" + n.name + "'"});
+    const std::string& node_name = qg_.nodes[r.quant_node].name;
+    if (r.post == kNoValue) {
+      out->unpaired.push_back({qg_.values[r.pre].name, "no DequantizeLinear follows its QuantizeLinear '" + node_name + "'"});
       continue;
     }
     ValueId f = point_float_[canon] != kNoValue ? point_float_[canon] : map_[canon].float_value;
     if (f == kNoValue) {
-      out->unpaired.push_back({qg_.values[pre].name, "no float tensor matches it (its producer could not be paired "
-                                                     "by name, structure or weights; pin it with a mapping file)"});
+      out->unpaired.push_back({qg_.values[r.pre].name, "no float tensor matches it (its producer could not be paired "
+                                                       "by name, structure or weights; pin it with a mapping file)"});
       continue;
     }
     Pair pair = map_[canon];
     if (pair.float_value == kNoValue) pair = {f, "mapping", 1.0};
     for (const auto& [q, pf] : pinned)
       if (qcanon_[q] == canon) pair = {pf, "mapping", 1.0};
-    found.push_back({pre, post, &n, f, pair});
+    found.push_back({&r, f, pair});
   }
   std::set<ValueId> point_tensors;
   for (const FoundPoint& p : found) point_tensors.insert(p.float_value);
   for (const FoundPoint& p : found)
-    out->points.push_back(MakePoint(p.pre, p.post, *p.quantize, p.float_value, p.pair, point_tensors));
+    out->points.push_back(MakePoint(*p.record, p.float_value, p.pair, point_tensors));
   // Names must be unique keys in the report.
   std::map<std::string, int> seen_names;
   for (ComparePoint& p : out->points) {
@@ -534,40 +531,6 @@ StatusOr<Alignment> AlignGraphs(const Graph& float_graph, const Graph& quant_gra
   Aligner aligner(float_graph, quant_graph);
   XQ_RETURN_IF_ERROR(aligner.Run(mapping, &alignment));
   return alignment;
-}
-
-QuantizationInfo DescribeQuantization(const Graph& graph, const Node& q) {
-  QuantizationInfo info;
-  info.dialect = q.domain.empty() ? "QDQ" : "QDQ (" + q.domain + ")";
-  auto constant = [&](size_t k) -> const Tensor* {
-    if (k >= q.inputs.size() || q.inputs[k] == kNoValue) return nullptr;
-    const Value& v = graph.values[q.inputs[k]];
-    return v.constant ? &*v.constant : nullptr;
-  };
-  const Tensor* scale = constant(1);
-  const Tensor* zero_point = constant(2);
-  info.dtype = zero_point ? zero_point->dtype() : DataType::kUint8;
-  if (!q.outputs.empty() && q.outputs[0] != kNoValue && graph.values[q.outputs[0]].dtype != DataType::kUndefined)
-    info.dtype = graph.values[q.outputs[0]].dtype;
-  info.bits = static_cast<int>(DataTypeSize(info.dtype) * 8);
-  info.is_signed = info.dtype == DataType::kInt8 || info.dtype == DataType::kInt16 || info.dtype == DataType::kInt32;
-  const double qmin = info.is_signed ? -std::ldexp(1.0, info.bits - 1) : 0.0;
-  const double qmax = info.is_signed ? std::ldexp(1.0, info.bits - 1) - 1 : std::ldexp(1.0, info.bits) - 1;
-  if (scale) {
-    for (int64_t k = 0; k < scale->size(); ++k) info.scale.push_back(static_cast<float>(scale->GetAsDouble(k)));
-    if (scale->size() > 1 || scale->rank() > 0) info.axis = scale->size() > 1 ? static_cast<int>(q.GetInt("axis", 1)) : -1;
-  }
-  if (zero_point)
-    for (int64_t k = 0; k < zero_point->size(); ++k) info.zero_point.push_back(static_cast<int64_t>(zero_point->GetAsDouble(k)));
-  bool first = true;
-  for (size_t k = 0; k < info.scale.size(); ++k) {
-    const double zp = k < info.zero_point.size() ? info.zero_point[k] : (info.zero_point.empty() ? 0 : info.zero_point[0]);
-    const double lo = (qmin - zp) * info.scale[k], hi = (qmax - zp) * info.scale[k];
-    info.range_min = first ? lo : std::min<double>(info.range_min, lo);
-    info.range_max = first ? hi : std::max<double>(info.range_max, hi);
-    first = false;
-  }
-  return info;
 }
 
 }  // namespace xquant::analysis

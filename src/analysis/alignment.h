@@ -1,8 +1,8 @@
 // Pairing the quantization points of a quantized model with the float model's tensors.
 //
-// A quantization point is an activation tensor x of the quantized graph that enters a
-// QuantizeLinear whose result is dequantized again (x -> Q -> [Cast/Identity] -> DQ -> y). Its
-// float partner is the float tensor the next layer consumes in the float model. Pairing walks the
+// A quantization point is an activation tensor x of the quantized graph that enters a quantizer
+// record (xquant/quantization.h): x -> Q -> [Cast/Identity/Clip] -> DQ -> y, or a single
+// fake-quant op of another dialect (MCT, QONNX, FakeQuantize: x -> op -> y). Its float partner is the float tensor the next layer consumes in the float model. Pairing walks the
 // quantized graph in topological order and matches each compute node with a float node:
 //  - same op type, and data inputs that are (through the float side's foldable ops:
 //    BatchNormalization, Relu, Clip, LeakyRelu, Identity, Dropout, Cast) the float partners of
@@ -26,7 +26,7 @@
 namespace xquant::analysis {
 
 struct UnpairedPoint {
-  std::string quant_tensor;  // the tensor entering the QuantizeLinear
+  std::string quant_tensor;  // the tensor entering the quantizer
   std::string reason;
 };
 
@@ -38,7 +38,7 @@ struct Alignment {
 };
 
 // (quantized tensor, float tensor) pairs that override the automatic pairing. The quantized
-// tensor is the one entering a QuantizeLinear, or the dequantized one after it.
+// tensor is the one entering a quantizer, or the dequantized one after it.
 using TensorMapping = std::vector<std::pair<std::string, std::string>>;
 
 // Reads {"pairs": [{"quantized": "...", "float": "..."}, ...]}.
@@ -46,8 +46,5 @@ StatusOr<TensorMapping> LoadTensorMapping(const std::string& path);
 
 // Both graphs as prepared by a Session (constants folded, so dequantized weights are constants).
 StatusOr<Alignment> AlignGraphs(const Graph& float_graph, const Graph& quant_graph, const TensorMapping& mapping = {});
-
-// How the QuantizeLinear node `node` of `graph` quantizes: type, bits, scale/zero point, range.
-QuantizationInfo DescribeQuantization(const Graph& graph, const Node& quantize_node);
 
 }  // namespace xquant::analysis

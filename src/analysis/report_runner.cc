@@ -15,7 +15,9 @@
 #include <map>
 #include <set>
 
+#include "analysis/accuracy.h"
 #include "analysis/alignment.h"
+#include "analysis/quantizers.h"
 #include "analysis/detection.h"
 #include "analysis/histogram.h"
 #include "analysis/metrics.h"
@@ -49,7 +51,8 @@ class ReportRunner {
  public:
   ReportRunner(const ReportOptions& options, ReportResult* result) : options_(options), result_(result) {}
 
-  Status Prepare(const std::string& float_path, const std::string& quant_path);
+  Status Prepare(std::shared_ptr<const Model> float_model, std::shared_ptr<const Model> quant_model,
+                 const std::string& quant_path);
   Status RunDataset(const std::string& spec, bool representative, DatasetMetrics* out);
 
  private:
@@ -74,23 +77,35 @@ class ReportRunner {
   std::vector<double> scratch_;
 };
 
-Status ReportRunner::Prepare(const std::string& float_path, const std::string& quant_path) {
+Status ReportRunner::Prepare(std::shared_ptr<const Model> float_model, std::shared_ptr<const Model> quant_model,
+                             const std::string& quant_path) {
   if (options_.batch_size <= 0)
     return InvalidArgumentError("batch size must be at least 1 (got " + std::to_string(options_.batch_size) + ")");
-  auto float_model = LoadModel(float_path);
-  if (!float_model.ok()) return float_model.status().WithContext("float model");
-  auto quant_model = LoadModel(quant_path);
-  if (!quant_model.ok()) return quant_model.status().WithContext("quantized model");
-  result_->float_model = *float_model;
-  result_->quantized_model = *quant_model;
+  if (!float_model || !quant_model) return InvalidArgumentError("RunReport: no float or no quantized model given");
+  result_->float_model = float_model;
+  result_->quantized_model = quant_model;
   SessionOptions session_options;
   session_options.num_threads = options_.num_threads;
-  XQ_ASSIGN_OR_RETURN(float_session_, Session::Create(*float_model, session_options));
-  XQ_ASSIGN_OR_RETURN(quant_session_, Session::Create(*quant_model, session_options));
+  XQ_ASSIGN_OR_RETURN(float_session_, Session::Create(float_model, session_options));
+  XQ_ASSIGN_OR_RETURN(quant_session_, Session::Create(quant_model, session_options));
 
   analysis::TensorMapping mapping;
   if (!options_.mapping_file.empty()) {
     XQ_ASSIGN_OR_RETURN(mapping, analysis::LoadTensorMapping(options_.mapping_file));
+  }
+  for (const auto& [quant_node, float_node] : options_.node_pins) {
+    const Graph& fg = float_session_->graph();
+    const Graph& qg = quant_session_->graph();
+    const NodeId q = qg.FindNode(quant_node), f = fg.FindNode(float_node);
+    if (q == kNoNode || f == kNoNode || qg.nodes[q].outputs.empty() || fg.nodes[f].outputs.empty() ||
+        qg.nodes[q].outputs[0] == kNoValue || fg.nodes[f].outputs[0] == kNoValue) {
+      const std::string warning = "the merge '" + quant_node + "' -> '" + float_node + "' names no node of the " +
+                                  (q == kNoNode ? "quantized" : "float") + " model; not used for pairing";
+      result_->warnings.push_back(warning);
+      if (options_.log) options_.log("WARNING: " + warning);
+      continue;
+    }
+    mapping.emplace_back(qg.values[qg.nodes[q].outputs[0]].name, fg.values[fg.nodes[f].outputs[0]].name);
   }
   XQ_ASSIGN_OR_RETURN(analysis::Alignment alignment,
                       analysis::AlignGraphs(float_session_->graph(), quant_session_->graph(), mapping));
@@ -104,13 +119,22 @@ Status ReportRunner::Prepare(const std::string& float_path, const std::string& q
          names + " (reasons in alignment.json; a mapping file can pin pairs)");
   }
   const size_t quantization_points = alignment.points.size() + alignment.unpaired.size();
-  for (ComparePoint& p : alignment.points)
-    if (options_.compare == CompareSet::kAll || p.weighted) result_->points.push_back(std::move(p));
+  // Weight quantizers are nodes only in the loaded model (the session folded them into constants).
+  const Graph& loaded = quant_model->graph;
+  const std::vector<QuantizerRecord> records = analysis::FindQuantizers(loaded, {});
+  for (ComparePoint& p : alignment.points) {
+    if (options_.compare != CompareSet::kAll && !p.weighted) continue;
+    if (const Node* layer = analysis::WeightedProducer(loaded, loaded.FindValue(p.quant_pre_tensor))) {
+      const analysis::LayerWeight weight = analysis::WeightOfLayer(loaded, records, *layer);
+      if (weight.record) p.weight_quantization = weight.record->info;
+    }
+    result_->points.push_back(std::move(p));
+  }
   if (result_->points.empty()) {
     if (quantization_points == 0)
       return InvalidArgumentError("the quantized model '" + quant_path +
-                                  "' has no quantization points (no QuantizeLinear -> DequantizeLinear on an "
-                                  "activation): is it the quantized model?");
+                                  "' has no quantization points (no QuantizeLinear -> DequantizeLinear or fake-quant op "
+                                  "on an activation): is it the quantized model?");
     return InvalidArgumentError(
         "none of the " + std::to_string(quantization_points) + " quantization points of '" + quant_path + "' " +
         (alignment.points.empty() ? "could be paired with a float tensor; check that the two models belong together, "
@@ -136,21 +160,21 @@ Status ReportRunner::Prepare(const std::string& float_path, const std::string& q
   scratch_.resize(metrics_->size());
   if (options_.track_input_ranges) {
     const Graph& fg = float_session_->graph();
-    for (const ComparePoint& p : result_->points) {
-      for (const std::string& node_name : p.float_nodes) {
-        NodeId id = fg.FindNode(node_name);
-        if (id == kNoNode) continue;
-        for (ValueId in : fg.nodes[id].inputs)
-          if (in != kNoValue && !fg.values[in].constant) tracked_ranges_.insert(fg.values[in].name);
-        for (ValueId out : fg.nodes[id].outputs)
-          if (out != kNoValue) tracked_ranges_.insert(fg.values[out].name);
-      }
+    std::vector<std::string> nodes = options_.range_nodes;
+    for (const ComparePoint& p : result_->points) nodes.insert(nodes.end(), p.float_nodes.begin(), p.float_nodes.end());
+    for (const std::string& node_name : nodes) {
+      NodeId id = fg.FindNode(node_name);
+      if (id == kNoNode) continue;
+      for (ValueId in : fg.nodes[id].inputs)
+        if (in != kNoValue && !fg.values[in].constant) tracked_ranges_.insert(fg.values[in].name);
+      for (ValueId out : fg.nodes[id].outputs)
+        if (out != kNoValue) tracked_ranges_.insert(fg.values[out].name);
     }
   }
 
-  input_specs_ = InputSpecsOf(**float_model);
-  const Graph& fg = (*float_model)->graph;
-  const Graph& qg = (*quant_model)->graph;
+  input_specs_ = InputSpecsOf(*float_model);
+  const Graph& fg = float_model->graph;
+  const Graph& qg = quant_model->graph;
   if (fg.inputs.size() != qg.inputs.size())
     return InvalidArgumentError("the float model has " + std::to_string(fg.inputs.size()) +
                                 " inputs but the quantized model has " + std::to_string(qg.inputs.size()));
@@ -199,6 +223,13 @@ Status ReportRunner::RunDataset(const std::string& spec, bool representative, Da
   }
   MetricAccumulator all_outputs(&*metrics_);
   std::vector<MetricAccumulator> per_output(outputs_.size(), MetricAccumulator(&*metrics_));
+  // Task accuracy of both models when the labels are classes; an output that is not [N, C]
+  // turns it off with a warning (the layer comparison does not depend on it).
+  std::string no_accuracy_reason;
+  bool measure_accuracy = analysis::LabelsAreClassIndices(dataset->labels(), &no_accuracy_reason);
+  if (!measure_accuracy && dataset->labels() && options_.log)
+    options_.log("no task accuracy on the " + which + ": " + no_accuracy_reason);
+  analysis::TopOneAccuracy float_accuracy, quant_accuracy;
 
   for (int64_t b = 0; b < batches; ++b) {
     const int64_t first = b * batch_size;
@@ -241,9 +272,18 @@ Status ReportRunner::RunDataset(const std::string& spec, bool representative, Da
       if (auto it = points_by_pre_.find(name); it != points_by_pre_.end())
         for (size_t i : it->second) states_[i].pre_tensor = AsFloat(tensor);
       if (auto it = points_by_post_.find(name); it != points_by_post_.end()) {
-        Tensor post = AsFloat(tensor);
+        const Tensor post_as_read = AsFloat(tensor);
         for (size_t i : it->second) {
           PointState& s = states_[i];
+          // A shifted quantizer (shift-negative correction) hands on x + offset: compare x.
+          Tensor post = post_as_read;
+          if (const double offset = result_->points[i].quantization.offset; offset != 0.0) {
+            post = Tensor(DataType::kFloat32, post_as_read.shape());
+            const float* in = post_as_read.data<float>();
+            float* out = post.data<float>();
+            const float c = static_cast<float>(offset);
+            for (int64_t k = 0; k < post.size(); ++k) out[k] = in[k] - c;
+          }
           if (s.float_tensor.size() == post.size() && s.pre_tensor.size() == post.size()) {
             // The common case: all three errors in one pass over the three tensors.
             const float* f = s.float_tensor.data<float>();
@@ -287,6 +327,14 @@ Status ReportRunner::RunDataset(const std::string& spec, bool representative, Da
         return InternalError("model output '" + outputs_[k].first + "' missing or of different size in a run");
       metrics_->Evaluate(f.data<float>(), q.data<float>(), f.size(), scratch_.data());
       per_output[k].Add(scratch_.data());
+      if (k == 0 && measure_accuracy) {
+        Status counted = float_accuracy.Add(f, *dataset->labels(), first);
+        if (counted.ok()) counted = quant_accuracy.Add(q, *dataset->labels(), first);
+        if (!counted.ok()) {
+          measure_accuracy = false;
+          Warn("no task accuracy on the " + which + ", output '" + outputs_[0].first + "': " + counted.message());
+        }
+      }
       float_outputs.push_back(f);
       quant_outputs.push_back(q);
     }
@@ -316,6 +364,14 @@ Status ReportRunner::RunDataset(const std::string& spec, bool representative, Da
   }
 
   out->output = all_outputs.Finish();
+  if (measure_accuracy) {
+    out->float_accuracy = float_accuracy.Value();
+    out->quantized_accuracy = quant_accuracy.Value();
+    if (options_.log && out->float_accuracy && out->quantized_accuracy)
+      options_.log(which + " top-1 accuracy: float " + std::to_string(*out->float_accuracy) + ", quantized " +
+                   std::to_string(*out->quantized_accuracy) + " (" + std::to_string(float_accuracy.total()) +
+                   " samples)");
+  }
   for (size_t k = 0; k < outputs_.size(); ++k) out->per_output.emplace_back(outputs_[k].first, per_output[k].Finish());
   out->layers.resize(states_.size());
   for (size_t i = 0; i < states_.size(); ++i) {
@@ -337,6 +393,17 @@ Status ReportRunner::RunDataset(const std::string& spec, bool representative, Da
 }  // namespace
 
 StatusOr<ReportResult> RunReport(const std::string& float_model_path, const std::string& quantized_model_path,
+                                 const std::string& repr_spec, const std::string& val_spec,
+                                 const ReportOptions& options) {
+  auto float_model = LoadModel(float_model_path);
+  if (!float_model.ok()) return float_model.status().WithContext("float model");
+  auto quant_model = LoadModel(quantized_model_path);
+  if (!quant_model.ok()) return quant_model.status().WithContext("quantized model");
+  return RunReport(*float_model, *quant_model, float_model_path, quantized_model_path, repr_spec, val_spec, options);
+}
+
+StatusOr<ReportResult> RunReport(std::shared_ptr<const Model> float_model, std::shared_ptr<const Model> quantized_model,
+                                 const std::string& float_model_path, const std::string& quantized_model_path,
                                  const std::string& repr_spec, const std::string& val_spec,
                                  const ReportOptions& user_options) {
   // Everything said during the run also goes to report_dir/logs_<DDMMYYYY_HHMMSS>/xquant.log.
@@ -377,7 +444,7 @@ StatusOr<ReportResult> RunReport(const std::string& float_model_path, const std:
   result.compare_at = options.compare_at;
   result.batch_size = options.batch_size;
   ReportRunner runner(options, &result);
-  XQ_RETURN_IF_ERROR(runner.Prepare(float_model_path, quantized_model_path));
+  XQ_RETURN_IF_ERROR(runner.Prepare(std::move(float_model), std::move(quantized_model), quantized_model_path));
   XQ_RETURN_IF_ERROR(runner.RunDataset(repr_spec, /*representative=*/true, &result.repr));
   XQ_RETURN_IF_ERROR(runner.RunDataset(val_spec, /*representative=*/false, &result.val));
   analysis::DetectDegradedLayers(&result, options.log);

@@ -132,8 +132,12 @@ StatusOr<Tensor> ReadNpy(const std::string& path) {
 
 std::string SerializeNpy(const Tensor& tensor) {
   std::string descr;
+  // int4/uint4 are held one element per byte: numpy sees them as int8/uint8.
+  const DataType stored = tensor.dtype() == DataType::kInt4    ? DataType::kInt8
+                          : tensor.dtype() == DataType::kUint4 ? DataType::kUint8
+                                                               : tensor.dtype();
   for (const auto& entry : kDescrs)
-    if (entry.dtype == tensor.dtype()) descr = entry.descr;
+    if (entry.dtype == stored) descr = entry.descr;
   descr = (DataTypeSize(tensor.dtype()) == 1 ? "|" : "<") + descr;
   std::string shape = "(";
   for (size_t i = 0; i < tensor.shape().size(); ++i) shape += std::to_string(tensor.shape()[i]) + ", ";

@@ -23,6 +23,9 @@ std::string DataTypeName(DataType type) {
     case DataType::kBool: return "bool";
     case DataType::kFloat16: return "float16";
     case DataType::kFloat64: return "float64";
+    case DataType::kBfloat16: return "bfloat16";
+    case DataType::kUint4: return "uint4";
+    case DataType::kInt4: return "int4";
   }
   return "dtype(" + std::to_string(static_cast<int>(type)) + ")";
 }
@@ -33,10 +36,13 @@ size_t DataTypeSize(DataType type) {
     case DataType::kFloat64: return 8;
     case DataType::kUint8:
     case DataType::kInt8:
+    case DataType::kUint4:  // one element per byte
+    case DataType::kInt4:
     case DataType::kBool: return 1;
     case DataType::kUint16:
     case DataType::kInt16:
-    case DataType::kFloat16: return 2;
+    case DataType::kFloat16:
+    case DataType::kBfloat16: return 2;
     case DataType::kInt32: return 4;
     case DataType::kInt64: return 8;
     default: return 0;
@@ -45,7 +51,7 @@ size_t DataTypeSize(DataType type) {
 
 bool IsSupportedDataType(DataType type) {
   return type != DataType::kUndefined && type != DataType::kString && type != DataType::kFloat16 &&
-         DataTypeSize(type) > 0;
+         type != DataType::kBfloat16 && DataTypeSize(type) > 0;
 }
 
 int64_t ElementCount(const Shape& shape) {
@@ -155,8 +161,10 @@ double Tensor::GetAsDouble(int64_t index) const {
   switch (dtype_) {
     case DataType::kFloat32: return data<float>()[index];
     case DataType::kFloat64: return data<double>()[index];
-    case DataType::kUint8: return data<uint8_t>()[index];
-    case DataType::kInt8: return data<int8_t>()[index];
+    case DataType::kUint8:
+    case DataType::kUint4: return data<uint8_t>()[index];
+    case DataType::kInt8:
+    case DataType::kInt4: return data<int8_t>()[index];
     case DataType::kUint16: return data<uint16_t>()[index];
     case DataType::kInt16: return data<int16_t>()[index];
     case DataType::kInt32: return data<int32_t>()[index];

@@ -9,6 +9,7 @@
 #include <map>
 #include <set>
 
+#include "onnx/dialect_schemas.h"
 #include "onnx/tensor_proto.h"
 
 namespace xquant::onnx_import {
@@ -92,6 +93,41 @@ StatusOr<Tensor> ConstantValue(const Node& node) {
 
 const std::set<std::string> kControlFlowOps = {"If", "Loop", "Scan"};
 
+// QuantizeLinear's opset-21 `output_dtype` (int4, int16, ...): onnx 1.12's shape inference only
+// knows the opset-13 schema, which types the output uint8 when there is no zero point.
+void ApplyQuantizeOutputDtype(Graph* graph) {
+  for (const Node& node : graph->nodes) {
+    if (node.op_type != "QuantizeLinear" || node.outputs.empty() || node.outputs[0] == kNoValue) continue;
+    const Attribute* dtype = node.FindAttribute("output_dtype");
+    if (!dtype || dtype->kind != Attribute::Kind::kInt || dtype->i == 0) continue;
+    const DataType type = DataTypeFromOnnx(static_cast<int>(dtype->i));
+    if (type != DataType::kUndefined) graph->values[node.outputs[0]].dtype = type;
+  }
+}
+
+// Dialect quantizers are elementwise: where shape inference left an output untyped (its input's
+// type was unknown when inference reached it, or inference gave up), give it input 0's type and
+// shape. Nodes are in topological order, so chains of quantizers resolve in one pass.
+void PropagateDialectTypes(Graph* graph) {
+  for (const Node& node : graph->nodes) {
+    if (!IsDialectQuantOp(node.domain, node.op_type) || node.inputs.empty() || node.inputs[0] == kNoValue) continue;
+    const Value& in = graph->values[node.inputs[0]];
+    for (ValueId out : node.outputs) {
+      if (out == kNoValue) continue;
+      Value& v = graph->values[out];
+      if (v.dtype == DataType::kUndefined) v.dtype = in.dtype;
+      if (!v.shape) {
+        if (in.shape) v.shape = in.shape;
+        else if (in.constant) {
+          std::vector<Dim> dims;
+          for (int64_t d : in.constant->shape()) dims.push_back(Dim{d, ""});
+          v.shape = std::move(dims);
+        }
+      }
+    }
+  }
+}
+
 }  // namespace
 
 Status ParseModel(const std::string& bytes, const std::string& origin, const std::string& base_dir, Model* model,
@@ -121,7 +157,9 @@ Status ParseModel(const std::string& bytes, const std::string& origin, const std
   if (proto.opset_import_size() == 0) graph.opset_imports[""] = 1;  // IR v1 default
 
   // Shape inference fills value_info with types and shapes where it can. It knows ops up to opset
-  // 17 only and throws on some malformed graphs: its failures are not our errors.
+  // 17 only (plus the dialect quantizers registered here) and throws on some malformed graphs: its
+  // failures are not our errors.
+  RegisterDialectSchemas();
   try {
     onnx::ShapeInferenceOptions options{/*check_type=*/false, /*error_mode=*/0, /*enable_data_propagation=*/false};
     onnx::shape_inference::InferShapes(proto, onnx::OpSchemaRegistry::Instance(), options);
@@ -131,6 +169,8 @@ Status ParseModel(const std::string& bytes, const std::string& origin, const std
   const onnx::GraphProto& g = proto.graph();
   graph.name = g.name();
   std::map<std::string, ValueId> produced;  // name -> value id (inputs, initializers, node outputs)
+  // float8/float4 initializers, refused where a node reads them so that the message names the node.
+  std::map<std::string, std::string> minifloat_initializers;  // name -> ONNX type name
 
   for (const auto& init : g.initializer()) {
     if (init.name().empty()) {
@@ -139,6 +179,10 @@ Status ParseModel(const std::string& bytes, const std::string& origin, const std
     }
     ValueId id = graph.AddValue(init.name());
     produced[init.name()] = id;
+    if (IsOnnxMiniFloatType(init.data_type())) {
+      minifloat_initializers[init.name()] = OnnxTypeName(init.data_type());
+      continue;
+    }
     auto tensor = TensorFromProto(init, base_dir, "initializer '" + init.name() + "'");
     if (!tensor.ok()) {
       problems->push_back(tensor.status().message());
@@ -163,9 +207,7 @@ Status ParseModel(const std::string& bytes, const std::string& origin, const std
     if (input.has_type() && !is_tensor) {
       problems->push_back("graph input '" + input.name() + "' is a sequence, map or optional, which xquant cannot hold");
     } else if (declared != 0 && (dtype == DataType::kUndefined || (!IsSupportedDataType(dtype) && dtype != DataType::kFloat16))) {
-      const std::string type_name = onnx::TensorProto::DataType_IsValid(declared)
-                                        ? onnx::TensorProto::DataType_Name(static_cast<onnx::TensorProto::DataType>(declared))
-                                        : "type " + std::to_string(declared);
+      const std::string type_name = OnnxTypeName(declared);
       problems->push_back("graph input '" + input.name() + "' has element type " + type_name + ", which xquant cannot hold");
     }
   }
@@ -209,12 +251,18 @@ Status ParseModel(const std::string& bytes, const std::string& origin, const std
       if (!s.ok()) problems->push_back(s.message());
       node.attributes.emplace(attr.name(), std::move(a));
     }
+    if (const Attribute* dtype = node.FindAttribute("output_dtype");
+        dtype && dtype->kind == Attribute::Kind::kInt && IsOnnxMiniFloatType(static_cast<int>(dtype->i))) {
+      problems->push_back(node.Describe() + ": output_dtype " + OnnxTypeName(static_cast<int>(dtype->i)) +
+                          " is a float8/float4 type, which xquant cannot hold (it runs integer quantization only)");
+    }
     if (kControlFlowOps.count(node.op_type) && node.domain.empty()) {
       problems->push_back(node.Describe() + ": control flow (If, Loop, Scan) is out of scope for xquant; "
                           "export the model with its loops unrolled / branches resolved");
     }
     graph.nodes.push_back(std::move(node));
   }
+  std::set<std::string> used_minifloat;
   for (int n = 0; n < g.node_size(); ++n) {
     const auto& np = g.node(n);
     Node& node = graph.nodes[n];
@@ -223,6 +271,12 @@ Status ParseModel(const std::string& bytes, const std::string& origin, const std
       if (in.empty()) {
         node.inputs.push_back(kNoValue);
         continue;
+      }
+      if (auto mini = minifloat_initializers.find(in); mini != minifloat_initializers.end()) {
+        problems->push_back(node.Describe() + " input " + std::to_string(k) + " '" + in + "' has element type " +
+                            mini->second + ", a float8/float4 type, which xquant cannot hold (it runs integer "
+                            "quantization only: int4/uint4, int8/uint8, int16/uint16)");
+        used_minifloat.insert(in);
       }
       auto it = produced.find(in);
       if (it == produced.end()) {
@@ -236,6 +290,10 @@ Status ParseModel(const std::string& bytes, const std::string& origin, const std
       node.inputs.push_back(it->second);
     }
   }
+  for (const auto& [name, type] : minifloat_initializers)
+    if (!used_minifloat.count(name))
+      problems->push_back("initializer '" + name + "' has element type " + type +
+                          ", a float8/float4 type, which xquant cannot hold");
   for (const auto& out : g.output()) {
     auto it = produced.find(out.name());
     if (it == produced.end()) {
@@ -272,6 +330,8 @@ Status ParseModel(const std::string& bytes, const std::string& origin, const std
 
   Status sorted = graph.Rebuild();
   if (!sorted.ok()) problems->push_back(sorted.message());
+  else PropagateDialectTypes(&graph);
+  ApplyQuantizeOutputDtype(&graph);
   return Status::Ok();
 }
 

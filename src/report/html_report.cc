@@ -159,10 +159,13 @@ std::string NameCell(std::string_view name) {
   return html + "</td>";
 }
 
+// One quantizer record in words: "uint8 8-bit unsigned (QDQ), scale 0.02, zero point 0, range
+// [0, 5.1]"; per axis or per block the scales' spread instead.
 std::string QuantizationText(const QuantizationInfo& q) {
   if (q.dtype == DataType::kUndefined && q.scale.empty()) return "";
-  std::string text = DataTypeName(q.dtype);
-  if (q.dialect != "QDQ") text += " (" + q.dialect + ")";
+  std::string text = q.dtype != DataType::kUndefined ? DataTypeName(q.dtype) + " " : "";
+  text += std::to_string(q.bits) + "-bit " + (q.is_signed ? "signed" : "unsigned") + (q.narrow ? " narrow" : "");
+  text += " (" + q.dialect + ")";
   if (q.axis < 0 && q.scale.size() == 1) {
     text += ", scale " + FormatDouble(FloatAsDouble(q.scale[0]));
     if (q.zero_point.size() == 1) text += ", zero point " + std::to_string(q.zero_point[0]);
@@ -172,10 +175,12 @@ std::string QuantizationText(const QuantizationInfo& q) {
       lo = std::min(lo, s);
       hi = std::max(hi, s);
     }
-    text += ", per axis " + std::to_string(q.axis) + " (" + std::to_string(q.scale.size()) +
-            "), scale " + Display(FloatAsDouble(lo)) + " \xE2\x80\xA6 " +
-            Display(FloatAsDouble(hi));
+    text += (q.block_size > 0 ? ", per block of " + std::to_string(q.block_size) + " along axis "
+                              : ", per axis ") +
+            std::to_string(q.axis) + " (" + std::to_string(q.scale.size()) + "), scale " +
+            Display(FloatAsDouble(lo)) + " \xE2\x80\xA6 " + Display(FloatAsDouble(hi));
   }
+  text += ", range [" + Display(FloatAsDouble(q.range_min)) + ", " + Display(FloatAsDouble(q.range_max)) + "]";
   return text;
 }
 
@@ -244,6 +249,19 @@ std::string Summary(const ReportResult& result) {
     html += "</tr>\n";
   }
   html += "</tbody></table>\n";
+  if (result.repr.float_accuracy || result.val.float_accuracy) {
+    // Task accuracy: what the user ultimately cares about, when the data has class labels.
+    html +=
+        "<h3>Task accuracy (top-1)</h3>\n<table class=\"grid\"><thead><tr><th>dataset</th>"
+        "<th>float (%)</th><th>quantized (%)</th><th>change (points)</th></tr></thead><tbody>\n";
+    for (const DatasetMetrics* d : {&result.repr, &result.val}) {
+      if (!d->float_accuracy || !d->quantized_accuracy) continue;
+      html += "<tr>" + TextCell(d == &result.repr ? "repr" : "val") + NumberCell(100.0 * *d->float_accuracy) +
+              NumberCell(100.0 * *d->quantized_accuracy) +
+              NumberCell(100.0 * (*d->quantized_accuracy - *d->float_accuracy)) + "</tr>\n";
+    }
+    html += "</tbody></table>\n";
+  }
   if (result.repr.per_output.size() > 1) {
     html +=
         "<h3>Per model output</h3>\n<table "
@@ -327,7 +345,9 @@ std::string LayerTable(const ReportResult& result) {
             NumberCell(static_cast<double>(i)) + NameCell(p.name) + TextCell(p.op_type) +
             TextCell(p.weighted ? "yes" : "no") +
             TextCell(p.pairing_method + " " + confidence, "nowrap") +
-            TextCell(QuantizationText(p.quantization), "nowrap");
+            TextCell(QuantizationText(p.quantization) +
+                         (p.weight_quantization ? "; weights: " + QuantizationText(*p.weight_quantization) : ""),
+                     "nowrap");
     for (const DatasetMetrics* d : {&result.repr, &result.val}) {
       const std::string dataset = d == &result.repr ? "repr" : "val";
       for (const std::string& m : metrics) {

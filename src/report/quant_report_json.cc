@@ -70,6 +70,22 @@ Json QuantizationObject(const QuantizationInfo& q) {
   object["zero_point"] =
       per_tensor && q.zero_point.size() == 1 ? Json(q.zero_point[0]) : Json(q.zero_point);
   object["range"] = Json::array({FloatAsDouble(q.range_min), FloatAsDouble(q.range_max)});
+  // The rest of the quantizer record (xquant/quantization.h, docs/quantization_record.md).
+  object["container_bits"] = q.container_bits;
+  object["narrow"] = q.narrow;
+  object["code_range"] = Json::array({q.qmin, q.qmax});
+  // No nulls beyond "axis": a null in this file means a non-finite metric nowhere else.
+  object["block_size"] = q.block_size;
+  object["offset"] = q.offset;
+  Json channel_range = Json::array();
+  for (size_t k = 0; k < q.channel_min.size() && k < q.channel_max.size(); ++k)
+    channel_range.push_back(Json::array({FloatAsDouble(q.channel_min[k]), FloatAsDouble(q.channel_max[k])}));
+  object["channel_range"] = channel_range;
+  if (q.distinct_values > 0) {
+    object["distinct_values"] = q.distinct_values;
+    object["levels_used"] = q.levels_used;
+    object["bits_used"] = q.bits_used;
+  }
   return object;
 }
 
@@ -89,6 +105,7 @@ Json LayersArray(const ReportResult& result) {
     layer["weighted"] = p.weighted;
     layer["pairing"] = {{"method", p.pairing_method}, {"confidence", p.confidence}};
     layer["quantization"] = QuantizationObject(p.quantization);
+    if (p.weight_quantization) layer["weight_quantization"] = QuantizationObject(*p.weight_quantization);
     layer["degraded_by"] = {{"repr", DegradedBy(result, "repr", i)},
                             {"val", DegradedBy(result, "val", i)}};
     layers.push_back(std::move(layer));
@@ -124,6 +141,16 @@ Json DatasetObject(const DatasetMetrics& dataset) {
           {"batches", dataset.batches}};
 }
 
+// {dataset: {"float": top-1, "quantized": top-1}} for the datasets with class labels only.
+Json TaskAccuracyObject(const ReportResult& result) {
+  Json object = Json::object();
+  for (const DatasetMetrics* d : {&result.repr, &result.val})
+    if (d->float_accuracy && d->quantized_accuracy)
+      object[d == &result.repr ? "repr" : "val"] = {{"float", *d->float_accuracy},
+                                                    {"quantized", *d->quantized_accuracy}};
+  return object;
+}
+
 }  // namespace
 
 Status WriteQuantReportJson(const ReportResult& result, const std::string& path) {
@@ -157,6 +184,7 @@ Status WriteQuantReportJson(const ReportResult& result, const std::string& path)
   doc["degraded_layers"] = result.degraded_layers;
   doc["detections"] = DetectionsArray(result);
   doc["datasets"] = {{"repr", DatasetObject(result.repr)}, {"val", DatasetObject(result.val)}};
+  doc["task_accuracy"] = TaskAccuracyObject(result);
   doc["batch_size"] = result.batch_size;
   doc["models"] = {{"float", result.float_model_path}, {"quantized", result.quantized_model_path}};
   doc["warnings"] = result.warnings;

@@ -3,6 +3,7 @@ include(${CMAKE_CURRENT_LIST_DIR}/tensorboard/sources.cmake)
 set(XQ_REPORT_SOURCES
   ${CMAKE_CURRENT_LIST_DIR}/write_report.cc
   ${CMAKE_CURRENT_LIST_DIR}/write_troubleshoot.cc
+  ${CMAKE_CURRENT_LIST_DIR}/write_fix.cc
   ${CMAKE_CURRENT_LIST_DIR}/quant_report_json.cc
   ${CMAKE_CURRENT_LIST_DIR}/layers_csv.cc
   ${CMAKE_CURRENT_LIST_DIR}/report_data.cc

@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "troubleshoot/quantization_log_reader.h"
 #include "xquant/troubleshoot.h"
 
 namespace xquant::troubleshoot {
@@ -16,6 +17,8 @@ struct JudgeContext {
   const XQuantConfig& config;
   std::vector<bool> degraded;                 // per compare point: in report.degraded_layers
   const std::string& quantization_log_dir;    // may be empty
+  // The quantizer's log when --quantization-log was given and read; nullptr otherwise.
+  const QuantizationLogView* quantization_log = nullptr;
 };
 
 class Judge {

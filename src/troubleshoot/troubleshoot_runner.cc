@@ -3,6 +3,7 @@
 #include <cmath>
 #include <fstream>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <set>
 
 #include "common/file_util.h"
@@ -70,8 +71,31 @@ StatusOr<TroubleshootResult> RunTroubleshoot(const std::string& float_model_path
                                              const std::string& val_spec, const TroubleshootOptions& options) {
   ReportOptions report_options = options.report;
   report_options.track_input_ranges = true;
+  // The log is read first: a wrong folder is refused before any model runs.
+  std::optional<troubleshoot::QuantizationLogView> quantization_log;
+  if (!options.quantization_log_dir.empty()) {
+    XQ_ASSIGN_OR_RETURN(quantization_log, troubleshoot::ReadQuantizationLog(options.quantization_log_dir));
+    // The merged layers' inputs are compared by the unbalanced-concatenation judge.
+    // The merged node carries the second original node's output: pair them (the pairing would
+    // otherwise match the merged Conv with the first by structure).
+    for (const troubleshoot::LoggedMerge& m : quantization_log->merges) {
+      report_options.range_nodes.push_back(m.first);
+      report_options.range_nodes.push_back(m.second);
+      report_options.node_pins.emplace_back(m.merged, m.second);
+    }
+  }
   XQ_ASSIGN_OR_RETURN(ReportResult report,
                       RunReport(float_model_path, quantized_model_path, repr_spec, val_spec, report_options));
+  return TroubleshootReport(std::move(report), options);
+}
+
+StatusOr<TroubleshootResult> TroubleshootReport(ReportResult report, const TroubleshootOptions& options) {
+  const ReportOptions& report_options = options.report;
+  // Read again when called through RunTroubleshoot: a small file, and this entry point stands alone.
+  std::optional<troubleshoot::QuantizationLogView> quantization_log;
+  if (!options.quantization_log_dir.empty()) {
+    XQ_ASSIGN_OR_RETURN(quantization_log, troubleshoot::ReadQuantizationLog(options.quantization_log_dir));
+  }
   TroubleshootResult result;
   result.report = std::move(report);
   const ReportResult& r = result.report;
@@ -88,7 +112,8 @@ StatusOr<TroubleshootResult> RunTroubleshoot(const std::string& float_model_path
   // The reference's majority rule: judges run only below the ratio (strict).
   if (result.degraded_ratio < r.config.threshold_degrade_layer_ratio) {
     result.judges_ran = true;
-    troubleshoot::JudgeContext context{r, r.config, degraded, options.quantization_log_dir};
+    troubleshoot::JudgeContext context{r, r.config, degraded, options.quantization_log_dir,
+                                       quantization_log ? &*quantization_log : nullptr};
     for (const auto& judge : troubleshoot::AllJudges()) {
       std::vector<std::string> warnings;
       auto findings = judge->Run(context, &warnings);

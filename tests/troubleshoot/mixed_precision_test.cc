@@ -276,13 +276,6 @@ TEST(MixedPrecision, LevelsTheDataReachesAreReportedButDoNotDecide) {
   EXPECT_EQ(run.findings[0].message, "bitwidth of fc:8(Weight), 8(Activation)");
 }
 
-TEST(MixedPrecision, QuantizationLogIsNamedInAWarning) {
-  JudgeRun run = RunJudge(MakeModel({.weight_codes = EightBitCodes()}), 2, "/tmp/quantizer_logs");
-  EXPECT_TRUE(run.findings.empty());
-  ASSERT_EQ(run.warnings.size(), 1u);
-  EXPECT_THAT(run.warnings[0], HasSubstr("'/tmp/quantizer_logs'"));
-}
-
 TEST(MixedPrecision, NoWeightedLayerIsAWarning) {
   QuantGraph g;
   ValueId v = g.QDQ("only", g.Input("x"));

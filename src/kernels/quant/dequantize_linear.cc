@@ -1,7 +1,8 @@
 // DequantizeLinear (ONNX opsets 10, 13, 19, 21; com.microsoft contrib):
 //   y = (x - x_zero_point) * x_scale
 // as onnxruntime computes it: the difference in int32, converted to float32, times the scale.
-// int32 inputs (quantized biases) have no zero point (or zero).
+// int32 inputs (quantized biases) have no zero point (or zero). int4/uint4 inputs (opset 21,
+// com.microsoft) are held one element per byte and read like int8/uint8.
 // The executor may fold a following Relu/Clip in (WithClamp): the clamp is then applied to each
 // dequantized value as the Clip kernel would (NaN passes); without one the bounds are infinite.
 #include <limits>
@@ -98,6 +99,8 @@ Status DequantizeLinearKernel::Compute(exec::KernelContext& ctx) {
     case DataType::kInt8: Dequantize<int8_t>(x->data<int8_t>(), s, zp ? zp->data<int8_t>() : nullptr, layout, c, out); break;
     case DataType::kUint16: Dequantize<uint16_t>(x->data<uint16_t>(), s, zp ? zp->data<uint16_t>() : nullptr, layout, c, out); break;
     case DataType::kInt16: Dequantize<int16_t>(x->data<int16_t>(), s, zp ? zp->data<int16_t>() : nullptr, layout, c, out); break;
+    case DataType::kUint4: Dequantize<uint8_t>(x->data<uint8_t>(), s, zp ? zp->data<uint8_t>() : nullptr, layout, c, out); break;
+    case DataType::kInt4: Dequantize<int8_t>(x->data<int8_t>(), s, zp ? zp->data<int8_t>() : nullptr, layout, c, out); break;
     case DataType::kInt32: {
       if (zp) {
         for (int64_t i = 0; i < zp->size(); ++i)
@@ -108,7 +111,7 @@ Status DequantizeLinearKernel::Compute(exec::KernelContext& ctx) {
     }
     default:
       return NotSupportedError(ctx.node().Describe() + ": dequantizing " + DataTypeName(x->dtype()) +
-                               " is not supported (int8, uint8, int16, uint16, int32)");
+                               " is not supported (int4, uint4, int8, uint8, int16, uint16, int32)");
   }
   ctx.output(0) = std::move(y);
   return Status::Ok();

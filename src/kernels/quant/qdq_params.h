@@ -3,10 +3,12 @@
 // ONNX QuantizeLinear / DequantizeLinear:
 //   opset 10: per tensor only (scalar scale and zero point);
 //   opset 13: `axis` (default 1) and 1-D scale/zero point of length x.shape[axis] = per axis;
-//   opset 19: float16/bfloat16 scales (read as float32 here), `saturate` for float8 (refused);
-//   opset 21: int16/uint16 (and int4, refused), `block_size` (blocked along `axis`), `output_dtype`.
+//   opset 19: float16/bfloat16 scales (converted to float32 by the loader), `saturate` for float8
+//             (float8 types are refused when the model is loaded);
+//   opset 21: int16/uint16, int4/uint4 (unpacked by the loader, one element per byte), `block_size`
+//             (blocked along `axis`), `output_dtype`.
 // com.microsoft QuantizeLinear/DequantizeLinear (onnxruntime contrib) follow the opset-13 form and
-// allow 16-bit types earlier.
+// allow 16- and 4-bit types earlier.
 #pragma once
 
 #include <cstdint>

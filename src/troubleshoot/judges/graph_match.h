@@ -1,6 +1,8 @@
-// Small graph-matching helpers shared by the model-wide judges (shift negative activation, mixed
-// precision). They look at a loaded model's graph (not a session-folded one), so constants are
-// initializers and former Constant nodes only; nothing here evaluates a node.
+// Small graph-matching helpers for the judges that recognise float-graph patterns (shift negative
+// activation's GELU/SiLU/HardSwish forms). How a tensor is quantized is not found here: judges
+// read the quantizer records (xquant/quantization.h). They look at a loaded model's graph (not a
+// session-folded one), so constants are initializers and former Constant nodes only; nothing here
+// evaluates a node.
 //
 // Header-only on purpose: the judges' source list (sources.cmake) names one file per judge.
 #pragma once

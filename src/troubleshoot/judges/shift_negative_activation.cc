@@ -7,7 +7,9 @@
 // on the float graph too, but also recognise the forms exporters emit (GELU through Erf, SiLU as
 // x*Sigmoid(x), HardSwish through HardSigmoid or Relu6, Mish through Tanh(Softplus)) and measure,
 // on the activation's compare point, how much of the signal is negative and how much of it the
-// quantizer clips.
+// quantizer clips. The quantizer is read from the point's record (xquant/quantization.h), so every
+// dialect counts; a point whose record cannot represent negatives (representable minimum >= 0)
+// while its float tensor has negative mass is a finding even when no activation explains it.
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
@@ -296,6 +298,25 @@ std::string Percent(double share) {
   return buf;
 }
 
+// ---- what the quantizer record says --------------------------------------------------------------
+
+// Integer codes below zero: the representable minimum in steps (0 for an unsigned quantizer).
+double NegativeLevels(const QuantizationInfo& q) {
+  if (q.range_min >= 0.0f || q.scale.empty()) return 0.0;
+  const float step = *std::max_element(q.scale.begin(), q.scale.end());
+  return step > 0.0f ? std::nearbyint(-q.range_min / step) : 0.0;
+}
+
+double MinZeroPoint(const QuantizationInfo& q) {
+  return q.zero_point.empty() ? 0.0 : static_cast<double>(*std::min_element(q.zero_point.begin(), q.zero_point.end()));
+}
+
+// "uint8" for an integer container, else the dialect and format: "MCT unsigned 8-bit".
+std::string QuantizerName(const QuantizationInfo& q) {
+  if (q.dtype != DataType::kUndefined) return DataTypeName(q.dtype);
+  return q.dialect + (q.is_signed ? " signed " : " unsigned ") + std::to_string(q.bits) + "-bit";
+}
+
 // The compare point measuring the activation's output, or -1.
 int FindPoint(const ReportResult& report, const Graph& g, const Activation& a) {
   const ValueId out = OutputOf(*a.output_node);
@@ -342,24 +363,20 @@ Finding MakeFinding(const JudgeContext& context, const Graph& g, const Activatio
     f.message += ": " + Percent(negative_share) + " of values negative (min " + Number(h.min) + ")";
     const QuantizationInfo& q = p.quantization;
     if (q.bits > 0 && q.bits < 63) {
-      // Integer codes below the zero point: what the quantizer can give the negative side.
-      const double qmin = q.is_signed ? -std::ldexp(1.0, q.bits - 1) : 0.0;
-      const double zp = q.zero_point.empty() ? 0.0
-                                             : static_cast<double>(*std::min_element(q.zero_point.begin(), q.zero_point.end()));
-      const double negative_levels = std::max(0.0, zp - qmin);
       const double clipped_share = ShareBelow(h, q.range_min);
       const double clipped_energy = ClippedEnergyShare(h, q.range_min);
+      const double negative_levels = NegativeLevels(q);
       f.evidence.emplace_back("bits", q.bits);
-      f.evidence.emplace_back("levels", std::ldexp(1.0, q.bits));
+      f.evidence.emplace_back("levels", q.Levels());
       f.evidence.emplace_back("negative_levels", negative_levels);
       f.evidence.emplace_back("range_min", q.range_min);
       f.evidence.emplace_back("clipped_share", clipped_share);
       f.evidence.emplace_back("clipped_energy_share", clipped_energy);
       if (clipped_energy > 0.0) f.evidence.emplace_back("clipping_sqnr_db_bound", -10.0 * std::log10(clipped_energy));
-      f.message += "; " + DataTypeName(q.dtype) + " zero point " + Number(zp) + ": " + Number(negative_levels) +
-                   " of " + Number(std::ldexp(1.0, q.bits)) + " levels below zero, " + Percent(clipped_share) +
-                   " of values and " + Percent(clipped_energy) + " of signal energy clipped";
-      if (negative_share > 0.0 && negative_levels == 0.0)
+      f.message += "; " + QuantizerName(q) + " zero point " + Number(MinZeroPoint(q)) + ": " + Number(negative_levels) +
+                   " of " + Number(q.Levels()) + " levels below zero, " + Percent(clipped_share) + " of values and " +
+                   Percent(clipped_energy) + " of signal energy clipped";
+      if (negative_share > 0.0 && q.range_min >= 0.0f)
         notes.push_back("the quantizer is unsigned here: every negative value becomes 0");
     }
   } else {
@@ -372,6 +389,40 @@ Finding MakeFinding(const JudgeContext& context, const Graph& g, const Activatio
   if (!negatives_seen)
     notes.push_back("lower priority: no negative value measured on the representative data");
   for (size_t k = 0; k < notes.size(); ++k) f.note += (k ? "; " : "") + notes[k];
+  return f;
+}
+
+// A compare point no activation above explains whose quantizer record cannot represent negative
+// values (representable minimum >= 0) while its float tensor has negative mass: every negative
+// value becomes 0. An onnxruntime-removed Relu is not one: its float partner is the Relu output.
+std::optional<Finding> UnsignedOnNegativeData(const JudgeContext& context, size_t point, int* priority) {
+  const ReportResult& report = context.report;
+  const ComparePoint& p = report.points[point];
+  const QuantizationInfo& q = p.quantization;
+  if (point >= report.histograms.size() || report.histograms[point].counts.empty()) return std::nullopt;
+  if (q.bits <= 0 || q.range_min < 0.0f) return std::nullopt;
+  const Histogram& h = report.histograms[point];
+  const double negative_share = ShareBelow(h, 0.0);
+  if (!(h.min < 0.0) || !(negative_share > 0.0)) return std::nullopt;
+  Finding f;
+  f.judge = kJudgeId;
+  f.layer = p.name;
+  f.layers = p.float_nodes.empty() ? std::vector<std::string>{p.name} : p.float_nodes;
+  f.on_degraded_layer = point < context.degraded.size() && context.degraded[point];
+  const double clipped_share = ShareBelow(h, q.range_min);
+  const double clipped_energy = ClippedEnergyShare(h, q.range_min);
+  f.evidence = {{"negative_share", negative_share}, {"min", h.min}, {"max", h.max},
+                {"bits", static_cast<double>(q.bits)}, {"levels", q.Levels()}, {"negative_levels", 0.0},
+                {"range_min", q.range_min}, {"clipped_share", clipped_share},
+                {"clipped_energy_share", clipped_energy}};
+  if (clipped_energy > 0.0) f.evidence.emplace_back("clipping_sqnr_db_bound", -10.0 * std::log10(clipped_energy));
+  f.message = p.name + "=unsigned " + q.dialect + " quantizer on negative values: " + Percent(negative_share) +
+              " of values negative (min " + Number(h.min) + "); " + QuantizerName(q) + " zero point " +
+              Number(MinZeroPoint(q)) + ": 0 of " + Number(q.Levels()) + " levels below zero, " +
+              Percent(clipped_share) + " of values and " + Percent(clipped_energy) + " of signal energy clipped";
+  f.note = "the quantizer is unsigned here: every negative value becomes 0";
+  if (!f.on_degraded_layer) f.note += "; lower priority: not a degraded layer";
+  *priority = f.on_degraded_layer ? 0 : 1;
   return f;
 }
 
@@ -396,10 +447,18 @@ class ShiftNegativeActivationJudge : public Judge {
     }
     const Graph& g = context.report.float_model->graph;
     std::vector<Finding> first, rest;
+    std::set<int> explained;  // compare points an activation's finding covers
     for (const Activation& a : ActivationFinder(g).Find()) {
       int priority = 1;
+      explained.insert(FindPoint(context.report, g, a));
       Finding f = MakeFinding(context, g, a, &priority);
       (priority == 0 ? first : rest).push_back(std::move(f));
+    }
+    for (size_t i = 0; i < context.report.points.size(); ++i) {
+      if (explained.count(static_cast<int>(i))) continue;
+      int priority = 1;
+      if (std::optional<Finding> f = UnsignedOnNegativeData(context, i, &priority))
+        (priority == 0 ? first : rest).push_back(std::move(*f));
     }
     first.insert(first.end(), std::make_move_iterator(rest.begin()), std::make_move_iterator(rest.end()));
     return first;

@@ -5,26 +5,25 @@
 //     nodes); for each degraded point of that kind, the ranges (max - min, representative data)
 //     of the two layers' inputs are compared: ratio = range(second) / (range(first) + 1e-10),
 //     r = max(ratio, 1 / ratio), found when r >= threshold_ratio_unbalanced_concatenation, with
-//     "first layer * ratio" as the scaling that would balance them.
+//     "first layer * ratio" as the scaling that would balance them. With --quantization-log, the
+//     merges the quantizer's log names (1x1-conv and residual collapsing too) are judged the same
+//     way (judges/logged_merges.cc).
 // (b) Beyond the reference: Concat, Add and Sum points, whose inputs share the point's one output
 //     quantization scale. When their ranges differ by the same ratio, the smaller input is
-//     represented with few integer levels; the evidence says how many.
+//     represented with few integer levels; the evidence says how many, and whether the inputs'
+//     own quantizer records share one scale and zero point (forced sharing, as PyTorch FX does).
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
 
 #include "troubleshoot/judge.h"
+#include "troubleshoot/judges/logged_merges.h"
 
 namespace xquant::troubleshoot {
 namespace {
 
-constexpr double kEpsilon = 1e-10;  // the reference's guard against a zero first range
-
-std::string Format(double v) {
-  char buffer[32];
-  std::snprintf(buffer, sizeof buffer, "%.6g", v);
-  return buffer;
-}
+constexpr double kEpsilon = kRangeEpsilon;
+const auto& Format = FormatJudgeNumber;
 
 class UnbalancedConcatenationJudge : public Judge {
  public:
@@ -42,10 +41,6 @@ class UnbalancedConcatenationJudge : public Judge {
                           "track_input_ranges); judge skipped");
       return std::vector<Finding>{};
     }
-    if (!context.quantization_log_dir.empty())
-      warnings->push_back("unbalanced concatenation: the quantization log in '" + context.quantization_log_dir +
-                          "' is not read yet (layers merged by 1x1-conv or residual collapsing are only found "
-                          "through it); merged BatchNormalization is found by the pairing");
     const Graph& fg = report.float_model->graph;
     const double threshold = context.config.threshold_ratio_unbalanced_concatenation;
     auto range_of = [&](ValueId v, double* out) {
@@ -123,12 +118,35 @@ class UnbalancedConcatenationJudge : public Judge {
         levels = "; under the shared scale " + Format(q.scale[0]) + " it spans " + Format(used) + " of " +
                  Format(std::ldexp(1.0, q.bits)) + " levels";
       }
+      // Whether the inputs' own quantizers (their compare points' records) share one scale and
+      // zero point: PyTorch FX exports force it on Concat inputs by design.
+      std::vector<const QuantizationInfo*> input_records;
+      for (const auto& [name, range] : ranges)
+        for (const ComparePoint& other : report.points)
+          if (other.float_tensor == name) {
+            input_records.push_back(&other.quantization);
+            break;
+          }
+      if (input_records.size() == ranges.size()) {
+        bool shared = true;
+        for (const QuantizationInfo* r : input_records)
+          shared = shared && r->scale == input_records[0]->scale && r->zero_point == input_records[0]->zero_point;
+        f.evidence.emplace_back("inputs_share_scale", shared ? 1.0 : 0.0);
+        if (shared) levels += "; its inputs' quantizers share that scale and zero point";
+      }
       f.message = n.op_type + " " + n.name + ": inputs " + small->first + " (range " + Format(small->second) +
                   ") and " + large->first + " (range " + Format(large->second) + ") differ " + Format(r) +
                   "x under one quantization scale" + levels + "; recommended scaling:" + small->first + " * " +
                   Format(r);
       if (!degraded) f.note = "lower priority: not a degraded layer";
       (degraded ? degraded_findings : other_findings).push_back(std::move(f));
+    }
+    // Merges only the quantizer's log names (1x1-conv and residual collapsing; a BN fold the
+    // pairing already showed is not repeated).
+    for (Finding& f : LoggedMergeFindings(context, info().id, warnings)) {
+      const bool known = std::any_of(degraded_findings.begin(), degraded_findings.end(),
+                                     [&](const Finding& g) { return g.layers == f.layers; });
+      if (!known) degraded_findings.push_back(std::move(f));
     }
     degraded_findings.insert(degraded_findings.end(), other_findings.begin(), other_findings.end());
     return degraded_findings;
