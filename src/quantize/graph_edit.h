@@ -1,8 +1,11 @@
 // Small helpers shared by the graph rewrites of the quantizer (preparation and QDQ insertion).
 #pragma once
 
+#include <algorithm>
+#include <cstdint>
 #include <set>
 #include <string>
+#include <vector>
 
 #include "xquant/graph.h"
 
@@ -10,6 +13,11 @@ namespace xquant::quantize {
 
 // The float32 constant at `node.inputs[index]`, or null (absent, not constant, other type).
 const Tensor* FloatConstantInput(const Graph& graph, const Node& node, size_t index);
+
+// Whether every entry of an ints attribute (strides, pads, dilations) equals `x`.
+inline bool AllEqual(const std::vector<int64_t>& values, int64_t x) {
+  return std::all_of(values.begin(), values.end(), [x](int64_t v) { return v == x; });
+}
 
 // The node that alone reads `value` (one consumer slot, not a graph output), or kNoNode.
 NodeId SoleConsumer(const Graph& graph, ValueId value);

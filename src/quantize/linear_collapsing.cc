@@ -5,12 +5,6 @@
 namespace xquant::quantize {
 namespace {
 
-bool AllEqual(const std::vector<int64_t>& v, int64_t x) {
-  for (int64_t e : v)
-    if (e != x) return false;
-  return true;
-}
-
 // A Conv with constant float weights (rank 4), constant or no bias, group 1.
 bool IsPlainConv(const Graph& graph, const Node& n) {
   if (n.op_type != "Conv" || !n.domain.empty() || n.outputs.size() != 1 || n.GetInt("group", 1) != 1) return false;

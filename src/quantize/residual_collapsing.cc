@@ -5,12 +5,6 @@
 namespace xquant::quantize {
 namespace {
 
-bool AllEqual(const std::vector<int64_t>& v, int64_t x) {
-  for (int64_t e : v)
-    if (e != x) return false;
-  return true;
-}
-
 // Whether Conv `n` maps x to a tensor of x's shape with a kernel whose centre tap is where
 // the identity can go: group 1, C_out = C_in, stride 1, dilation 1, odd kernel, "same" padding.
 bool KeepsShape(const Graph& graph, const Node& n) {

@@ -11,6 +11,7 @@
 
 #include "common/file_util.h"
 #include "common/python_json.h"
+#include "report/metrics_json.h"
 #include "report/report_data.h"
 #include "report/text_format.h"
 #include "report/writers.h"
@@ -19,12 +20,6 @@ namespace xquant::report {
 namespace {
 
 using Json = nlohmann::ordered_json;
-
-Json MetricsObject(const MetricValues& values) {
-  Json object = Json::object();
-  for (const auto& [name, value] : values) object[name] = value;
-  return object;
-}
 
 // Keys of the {layer: {...}} objects. Layer names are unique in practice (ONNX node names), but
 // nothing guarantees it; a repeated name gets " [<index>]" so no layer silently disappears.

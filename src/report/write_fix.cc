@@ -5,6 +5,7 @@
 
 #include "common/file_util.h"
 #include "common/python_json.h"
+#include "report/metrics_json.h"
 #include "report/fix_writers.h"
 #include "report/text_format.h"
 
@@ -12,12 +13,6 @@ namespace xquant::report {
 namespace {
 
 using Json = nlohmann::ordered_json;
-
-Json MetricsObject(const MetricValues& values) {
-  Json out = Json::object();
-  for (const auto& [name, value] : values) out[name] = value;
-  return out;
-}
 
 Json Optional(const std::optional<double>& v) { return v ? Json(*v) : Json(nullptr); }
 

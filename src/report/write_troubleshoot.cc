@@ -7,6 +7,7 @@
 
 #include "common/file_util.h"
 #include "common/python_json.h"
+#include "report/metrics_json.h"
 #include "report/outlier_charts.h"
 #include "report/text_format.h"
 #include "report/writers.h"
@@ -22,12 +23,6 @@ double Evidence(const Finding& f, const std::string& name) {
   for (const auto& [key, value] : f.evidence)
     if (key == name) return value;
   return std::nan("");
-}
-
-nlohmann::ordered_json MetricsObject(const MetricValues& values) {
-  nlohmann::ordered_json out = nlohmann::ordered_json::object();
-  for (const auto& [name, value] : values) out[name] = value;
-  return out;
 }
 
 }  // namespace

@@ -66,6 +66,11 @@ Status ComparePrevious(const std::string& path, TroubleshootResult* result, bool
 
 }  // namespace
 
+// The judges, the general cases and the comparison with a previous run, on a finished report;
+// `quantization_log` is the log already read (nullptr without --quantization-log).
+static StatusOr<TroubleshootResult> JudgeReport(ReportResult report, const TroubleshootOptions& options,
+                                                const troubleshoot::QuantizationLogView* quantization_log);
+
 StatusOr<TroubleshootResult> RunTroubleshoot(const std::string& float_model_path,
                                              const std::string& quantized_model_path, const std::string& repr_spec,
                                              const std::string& val_spec, const TroubleshootOptions& options) {
@@ -86,16 +91,20 @@ StatusOr<TroubleshootResult> RunTroubleshoot(const std::string& float_model_path
   }
   XQ_ASSIGN_OR_RETURN(ReportResult report,
                       RunReport(float_model_path, quantized_model_path, repr_spec, val_spec, report_options));
-  return TroubleshootReport(std::move(report), options);
+  return JudgeReport(std::move(report), options, quantization_log ? &*quantization_log : nullptr);
 }
 
 StatusOr<TroubleshootResult> TroubleshootReport(ReportResult report, const TroubleshootOptions& options) {
-  const ReportOptions& report_options = options.report;
-  // Read again when called through RunTroubleshoot: a small file, and this entry point stands alone.
   std::optional<troubleshoot::QuantizationLogView> quantization_log;
   if (!options.quantization_log_dir.empty()) {
     XQ_ASSIGN_OR_RETURN(quantization_log, troubleshoot::ReadQuantizationLog(options.quantization_log_dir));
   }
+  return JudgeReport(std::move(report), options, quantization_log ? &*quantization_log : nullptr);
+}
+
+static StatusOr<TroubleshootResult> JudgeReport(ReportResult report, const TroubleshootOptions& options,
+                                                const troubleshoot::QuantizationLogView* quantization_log) {
+  const ReportOptions& report_options = options.report;
   TroubleshootResult result;
   result.report = std::move(report);
   const ReportResult& r = result.report;
@@ -112,8 +121,7 @@ StatusOr<TroubleshootResult> TroubleshootReport(ReportResult report, const Troub
   // The reference's majority rule: judges run only below the ratio (strict).
   if (result.degraded_ratio < r.config.threshold_degrade_layer_ratio) {
     result.judges_ran = true;
-    troubleshoot::JudgeContext context{r, r.config, degraded, options.quantization_log_dir,
-                                       quantization_log ? &*quantization_log : nullptr};
+    troubleshoot::JudgeContext context{r, r.config, degraded, options.quantization_log_dir, quantization_log};
     for (const auto& judge : troubleshoot::AllJudges()) {
       std::vector<std::string> warnings;
       auto findings = judge->Run(context, &warnings);

@@ -12,7 +12,7 @@
 #include <nlohmann/json.hpp>
 #include <string>
 
-#include "common/python_json.h"
+#include "fix_test_util.h"
 
 namespace {
 
@@ -38,19 +38,9 @@ CliRun RunCli(const std::string& arguments) {
   return run;
 }
 
-std::string TempDir(const std::string& name) {
-  fs::path dir = fs::temp_directory_path() / ("xquant_fix_cli_test_" + name + "_" + std::to_string(::getpid()));
-  fs::remove_all(dir);
-  return dir.string();
-}
+std::string TempDir(const std::string& name) { return xquant::fix_test::TempDir("fix_cli_test", name); }
 
-// Our JSON files write inf and NaN as Python's json module does (Infinity, NaN).
-nlohmann::json ReadJson(const std::string& path) {
-  std::ifstream in(path);
-  EXPECT_TRUE(in.good()) << "cannot read " << path;
-  const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  return xquant::ParsePythonJson(text);
-}
+using xquant::fix_test::ReadJson;
 
 std::string Pair(const std::string& dir, const std::string& name) {
   return "--float " + dir + "/" + name + "_float.onnx --quantized " + dir + "/" + name + "_quantized.onnx --repr " +

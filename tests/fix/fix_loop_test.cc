@@ -22,7 +22,7 @@
 #include <nlohmann/json.hpp>
 #include <string>
 
-#include "common/python_json.h"
+#include "fix_test_util.h"
 
 #include "xquant/fix.h"
 
@@ -48,19 +48,9 @@ struct Case {
 
 std::string Path(const Case& c, const std::string& suffix) { return c.dir + "/" + c.pair + suffix; }
 
-std::string TempDir(const std::string& name) {
-  fs::path dir = fs::temp_directory_path() / ("xquant_fix_test_" + name + "_" + std::to_string(::getpid()));
-  fs::remove_all(dir);
-  return dir.string();
-}
+std::string TempDir(const std::string& name) { return fix_test::TempDir("fix_test", name); }
 
-// Our JSON files write inf and NaN as Python's json module does (Infinity, NaN).
-nlohmann::json ReadJson(const std::string& path) {
-  std::ifstream in(path);
-  EXPECT_TRUE(in.good()) << "cannot read " << path;
-  const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  return ParsePythonJson(text);
-}
+using fix_test::ReadJson;
 
 class FixLoop : public ::testing::TestWithParam<Case> {};
 
