@@ -98,6 +98,9 @@ struct FixCandidate {
   // the scaling). Null: the float model itself.
   std::shared_ptr<const Model> float_model;
   std::vector<std::string> float_rewrite;  // what the rewrite changed, one line per layer
+  // The tensors the rewrite scaled: the candidate's compare points on them are measured divided
+  // by the scaling, so its per-layer numbers are in the units of the user's model.
+  std::vector<CompareRescale> compare_rescales;
 
   Status status;  // not ok: quantizing or measuring failed (the message says why); not chosen
   MetricValues output_repr, output_val;  // model output vs float

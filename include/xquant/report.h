@@ -73,6 +73,18 @@ enum class CompareAt {
   kPreQuant,   // before it: the reference's semantics
 };
 
+// A float tensor of the float model that carries a known positive factor in part of its channels
+// (an exact rewrite such as the concatenation scaling of troubleshoot --fix): the compare point
+// of that tensor divides both models' tensors by the factor before measuring, so its metrics and
+// histogram are in the units of the model before the rewrite. axis -1 = every element; otherwise
+// the channels [begin, end) on `axis`.
+struct CompareRescale {
+  std::string float_tensor;
+  int axis = -1;
+  int64_t begin = 0, end = 0;
+  double factor = 1.0;
+};
+
 struct ReportOptions {
   XQuantConfig config;
   int64_t batch_size = 8;
@@ -97,6 +109,9 @@ struct ReportOptions {
   // Float nodes whose inputs and outputs get the same [min, max] record, besides the compare
   // points' (the layers a quantizer merged, named by its log, are not always compare points).
   std::vector<std::string> range_nodes;
+  // Compare points whose tensors are divided by a factor before measuring (see CompareRescale).
+  // The [min, max] ranges above stay the model's own (they describe what a quantizer sees).
+  std::vector<CompareRescale> compare_rescales;
   // Messages for the log (warnings about unpaired points, ...), as they happen.
   std::function<void(const std::string& message)> log;
 };

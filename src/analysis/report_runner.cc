@@ -39,6 +39,30 @@ Tensor AsFloat(const Tensor& t) {
   return out;
 }
 
+// `t` with the slice a CompareRescale names divided by its factor (a copy: `t` may share its
+// storage with the session's tensor). False when the slice does not fit the tensor's shape.
+bool Rescale(const CompareRescale& r, const Tensor& t, Tensor* out) {
+  const int rank = static_cast<int>(t.shape().size());
+  if (r.axis >= rank || (r.axis >= 0 && (r.begin < 0 || r.end > t.dim(r.axis) || r.begin >= r.end))) return false;
+  *out = Tensor(DataType::kFloat32, t.shape());
+  const float* in = t.data<float>();
+  float* o = out->data<float>();
+  const float inverse = static_cast<float>(1.0 / r.factor);
+  std::copy(in, in + t.size(), o);
+  if (r.axis < 0) {
+    for (int64_t k = 0; k < t.size(); ++k) o[k] *= inverse;
+    return true;
+  }
+  int64_t outer = 1, inner = 1;
+  for (int d = 0; d < r.axis; ++d) outer *= t.dim(d);
+  for (int d = r.axis + 1; d < rank; ++d) inner *= t.dim(d);
+  const int64_t dim = t.dim(r.axis);
+  for (int64_t a = 0; a < outer; ++a)
+    for (int64_t c = r.begin; c < r.end; ++c)
+      for (int64_t k = 0; k < inner; ++k) o[(a * dim + c) * inner + k] *= inverse;
+  return true;
+}
+
 struct PointState {
   MetricAccumulator accumulated, pre_quant, local;
   analysis::StreamingHistogram histogram;
@@ -56,6 +80,18 @@ class ReportRunner {
   Status RunDataset(const std::string& spec, bool representative, DatasetMetrics* out);
 
  private:
+  // `t` (a tensor of the point comparing `float_tensor`) in the units of the model before a
+  // rewrite (ReportOptions::compare_rescales); `t` itself when no rescale names that tensor.
+  Tensor InCompareUnits(const std::string& float_tensor, const Tensor& t) {
+    auto it = rescales_.find(float_tensor);
+    if (it == rescales_.end()) return t;
+    Tensor out;
+    if (Rescale(it->second, t, &out)) return out;
+    if (rescale_warned_.insert(float_tensor).second)
+      Warn("compare rescale of '" + float_tensor + "' does not fit the tensor's shape; compared unscaled");
+    return t;
+  }
+
   void Warn(const std::string& message) {
     result_->warnings.push_back(message);
     if (options_.log) options_.log("WARNING: " + message);
@@ -70,6 +106,8 @@ class ReportRunner {
   std::vector<InputSpec> input_specs_;
   std::map<std::string, std::string> quant_input_name_;  // float input name -> quantized input name
   std::map<std::string, std::vector<size_t>> points_by_float_;
+  std::map<std::string, CompareRescale> rescales_;  // by float tensor
+  std::set<std::string> rescale_warned_;
   std::set<std::string> tracked_ranges_;  // float tensors whose min/max the judges need
   std::map<std::string, std::vector<size_t>> points_by_pre_;
   std::map<std::string, std::vector<size_t>> points_by_post_;
@@ -158,6 +196,13 @@ Status ReportRunner::Prepare(std::shared_ptr<const Model> float_model, std::shar
     points_by_post_[p.quant_tensor].push_back(i);
   }
   scratch_.resize(metrics_->size());
+  for (const CompareRescale& r : options_.compare_rescales) {
+    if (float_session_->graph().FindValue(r.float_tensor) == kNoValue)
+      return InvalidArgumentError("compare rescale: no tensor '" + r.float_tensor + "' in the float model");
+    if (!(r.factor > 0) || !std::isfinite(r.factor))
+      return InvalidArgumentError("compare rescale of '" + r.float_tensor + "': the factor must be positive and finite");
+    rescales_[r.float_tensor] = r;
+  }
   if (options_.track_input_ranges) {
     const Graph& fg = float_session_->graph();
     std::vector<std::string> nodes = options_.range_nodes;
@@ -251,7 +296,7 @@ Status ReportRunner::RunDataset(const std::string& spec, bool representative, Da
       }
       auto it = points_by_float_.find(name);
       if (it == points_by_float_.end()) return;
-      Tensor t = AsFloat(tensor);
+      Tensor t = InCompareUnits(name, AsFloat(tensor));
       for (size_t i : it->second) {
         states_[i].float_tensor = t;
       }
@@ -270,7 +315,8 @@ Status ReportRunner::RunDataset(const std::string& spec, bool representative, Da
     for (const auto& [name, tensor] : inputs) quant_inputs[quant_input_name_[name]] = tensor;
     auto see_quant = [&](const std::string& name, const Tensor& tensor) {
       if (auto it = points_by_pre_.find(name); it != points_by_pre_.end())
-        for (size_t i : it->second) states_[i].pre_tensor = AsFloat(tensor);
+        for (size_t i : it->second)
+          states_[i].pre_tensor = InCompareUnits(result_->points[i].float_tensor, AsFloat(tensor));
       if (auto it = points_by_post_.find(name); it != points_by_post_.end()) {
         const Tensor post_as_read = AsFloat(tensor);
         for (size_t i : it->second) {
@@ -284,6 +330,7 @@ Status ReportRunner::RunDataset(const std::string& spec, bool representative, Da
             const float c = static_cast<float>(offset);
             for (int64_t k = 0; k < post.size(); ++k) out[k] = in[k] - c;
           }
+          post = InCompareUnits(result_->points[i].float_tensor, post);
           if (s.float_tensor.size() == post.size() && s.pre_tensor.size() == post.size()) {
             // The common case: all three errors in one pass over the three tensors.
             const float* f = s.float_tensor.data<float>();

@@ -153,6 +153,7 @@ std::vector<FixCandidate> PlanCandidates(const TroubleshootResult& original, con
     c.config = b;
     c.float_model = scaled->model;
     c.float_rewrite = scaled->changes;
+    c.compare_rescales = scaled->scaled_tensors;
     candidates.push_back(std::move(c));
   }
   if (judges.count("mixed_precision_with_model_output_loss_objective")) {

@@ -89,6 +89,7 @@ class Planner {
   Status ScaleProducer(ValueId v, ConcatScaling* out) {
     for (;;) {
       const Value& value = g_.values[v];
+      out->scaled_tensors.push_back({value.name, -1, 0, 0, factor_});
       if (value.consumers.size() != 1 || value.is_graph_output)
         return NotSupportedError("'" + value.name + "' is also read elsewhere (or is a model output), so scaling it " +
                                  "would change more than the Concat");
@@ -122,6 +123,7 @@ class Planner {
     const std::string slice =
         "'" + value.name + "' (channels " + std::to_string(begin) + ".." + std::to_string(end - 1) + " scaled)";
     if (value.is_graph_output) return NotSupportedError(slice + " is a model output: nothing can compensate there");
+    out->scaled_tensors.push_back({value.name, axis, begin, end, factor_});
     for (NodeId id : value.consumers) {
       const Node& n = g_.nodes[id];
       const bool reads_data = !n.inputs.empty() && n.inputs[0] == v;

@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "xquant/model.h"
+#include "xquant/report.h"
 #include "xquant/status.h"
 
 namespace xquant::fix {
@@ -31,6 +32,10 @@ struct ConcatScaling {
   std::vector<std::string> compensated_layers;  // weights of the slice's input channels divided by s
   // One line per change, e.g. "Conv 'conv_small': weights and bias * 189".
   std::vector<std::string> changes;
+  // Every tensor of the rewritten model that carries the factor (the path from the scaled layer to
+  // the Concat: whole; from the Concat to the compensating layers: the slice), for measuring the
+  // rewritten model in the original's units (ReportOptions::compare_rescales).
+  std::vector<CompareRescale> scaled_tensors;
 };
 
 // Rewrites a copy of `model` so that the tensor `input` (an input of a Concat; with `other` given,

@@ -145,7 +145,8 @@ StatusOr<FixResult> RunFix(const std::string& float_model_path, const std::strin
       if (c.source == "representative_dataset") q.max_samples = 0;
       // A candidate with a rewritten float model is quantized from it and measured against it:
       // its outputs are the float model's (an exact rewrite), and its compare points pair by name
-      // with tensors that carry the rewrite's scaling, as its quantized tensors do.
+      // with tensors that carry the rewrite's scaling, as its quantized tensors do; those points
+      // are divided by the scaling before measuring, so they read in the user's model's units.
       const std::shared_ptr<const Model> reference = c.float_model ? c.float_model : float_model;
       for (const std::string& change : c.float_rewrite) say("  float model rewritten: " + change);
       auto quantized = Quantize(reference, *representative, q);
@@ -155,6 +156,7 @@ StatusOr<FixResult> RunFix(const std::string& float_model_path, const std::strin
         continue;
       }
       ReportOptions candidate_measure = measure;
+      candidate_measure.compare_rescales = c.compare_rescales;
       for (const LayerMerge& m : quantized->log.merges) {
         candidate_measure.range_nodes.push_back(m.first);
         candidate_measure.range_nodes.push_back(m.second);

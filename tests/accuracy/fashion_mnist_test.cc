@@ -86,7 +86,9 @@ QuantizationLog MixedPrecisionWithinThreePoints(MpDistanceWeighting weighting, c
   const DatasetMetrics val = QuantizeAndMeasure(config, name, &log);
   EXPECT_EQ(val.samples, 10000);
   EXPECT_TRUE(val.float_accuracy && val.quantized_accuracy);
-  if (val.float_accuracy && val.quantized_accuracy) EXPECT_NEAR(*val.quantized_accuracy, *val.float_accuracy, 0.03);
+  if (val.float_accuracy && val.quantized_accuracy) {
+    EXPECT_NEAR(*val.quantized_accuracy, *val.float_accuracy, 0.03);
+  }
 
   // The budget, from the written weights: sum of elements * bits / 8 <= half of the 8-bit size.
   EXPECT_FALSE(log.weights.empty());

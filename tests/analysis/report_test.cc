@@ -159,6 +159,39 @@ TEST(RunReport, CompareWeightedAndPreQuant) {
   EXPECT_EQ(r->detections.size(), 6u);
 }
 
+// A rescaled point divides both models' tensors before measuring: by 4 (exact in float), its mse
+// drops 16 times, its sqnr and cs stay, its histogram shrinks 4 times; the other points are untouched.
+TEST(RunReport, CompareRescaleMeasuresInTheOriginalUnits) {
+  ReportOptions plain;
+  auto a = RunReport(kDir + "/float.onnx", kDir + "/same_names.onnx", kDir + "/samples.npy", "random:2", plain);
+  ASSERT_TRUE(a.ok()) << a.status().ToString();
+  ASSERT_GE(a->points.size(), 3u);
+  const size_t k = 2;
+  ReportOptions rescaled = plain;
+  rescaled.compare_rescales = {{a->points[k].float_tensor, -1, 0, 0, 4.0}};
+  auto b = RunReport(kDir + "/float.onnx", kDir + "/same_names.onnx", kDir + "/samples.npy", "random:2", rescaled);
+  ASSERT_TRUE(b.ok()) << b.status().ToString();
+  ASSERT_EQ(a->points.size(), b->points.size());
+  for (size_t i = 0; i < a->points.size(); ++i) {
+    const double divisor = i == k ? 16.0 : 1.0;
+    const std::string at = "point " + a->points[i].name;
+    ExpectClose(FindMetric(a->repr.layers[i].accumulated, "mse") / divisor,
+                FindMetric(b->repr.layers[i].accumulated, "mse"), at + " mse");
+    ExpectClose(FindMetric(a->repr.layers[i].local, "mse") / divisor, FindMetric(b->repr.layers[i].local, "mse"),
+                at + " local mse");
+    ExpectClose(FindMetric(a->repr.layers[i].accumulated, "sqnr"), FindMetric(b->repr.layers[i].accumulated, "sqnr"),
+                at + " sqnr");
+    ExpectClose(FindMetric(a->repr.layers[i].accumulated, "cs"), FindMetric(b->repr.layers[i].accumulated, "cs"),
+                at + " cs");
+    EXPECT_EQ(a->histograms[i].max / (i == k ? 4.0 : 1.0), b->histograms[i].max) << at;
+  }
+
+  rescaled.compare_rescales = {{"no_such_tensor", -1, 0, 0, 4.0}};
+  auto missing = RunReport(kDir + "/float.onnx", kDir + "/same_names.onnx", "random:2", "random:2", rescaled);
+  ASSERT_FALSE(missing.ok());
+  EXPECT_THAT(missing.status().message(), ::testing::HasSubstr("no tensor 'no_such_tensor' in the float model"));
+}
+
 TEST(RunReport, ClearErrors) {
   ReportOptions options;
   auto self = RunReport(kDir + "/float.onnx", kDir + "/float.onnx", "random:2", "random:2", options);
