@@ -289,13 +289,17 @@ void ExpectOrtAgrees(const QuantizeOptions& o, const std::string& tag) {
   const Tensor ours = RunModel(loaded, inputs);
   auto ort = RunOrt(dir + "/q.onnx", dir + "/input.npy", dir);
   ASSERT_TRUE(ort.has_value()) << "onnxruntime failed on the quantized model; see " << dir << "/ort.log";
-  // The last DequantizeLinear makes both outputs multiples of one scale; an input that lands on a
-  // rounding tie differently in float arithmetic may move one code: allow one step.
+  // The last DequantizeLinear makes both outputs multiples of one scale. The engines sum a Conv's
+  // products in different orders, so a value that lands next to a rounding tie may move one code:
+  // allow one step, on at most one value in 10000 (at least one), as the engine's oracle does.
+  // Measured: none differ.
   const double step = r->log.activations.back().scale;
   EXPECT_LE(qtest::MaxAbsDiff(ours, *ort), step * 1.0001 + 1e-6) << tag;
   int differing = 0;
   for (int64_t i = 0; i < ours.size(); ++i) differing += ours.GetAsDouble(i) != ort->GetAsDouble(i);
-  EXPECT_LE(differing, ours.size() / 20) << tag;
+  EXPECT_LE(differing, std::max<int64_t>(1, ours.size() / 10000)) << tag;
+  std::printf("[ %s ] %d of %lld output values differ from onnxruntime's (by at most one step)\n", tag.c_str(),
+              differing, static_cast<long long>(ours.size()));
   std::filesystem::remove_all(dir);
 }
 
