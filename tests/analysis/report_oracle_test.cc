@@ -143,6 +143,9 @@ TEST_P(ReportOracle, PairsAndMetricsAgreeWithOnnxruntime) {
     EXPECT_GE(ours / ort.sqnr, (1 - e_f) / (1 + e_a)) << what;
     ++checks;
   };
+  // The reference's keys of quant_report.json carry the accumulated error: the largest relative
+  // difference of its mse and sqnr from onnxruntime's, and of cs (absolute), over every point.
+  double keys_worst_relative = 0.0, keys_worst_cs = 0.0;
   for (size_t i = 0; i < r.points.size(); ++i) {
     const ComparePoint& p = r.points[i];
     EXPECT_GE(p.confidence, 0.9) << p.name;
@@ -159,6 +162,14 @@ TEST_P(ReportOracle, PairsAndMetricsAgreeWithOnnxruntime) {
     exact &= check_mse(FindMetric(m.pre_quant, "mse"), f1, pre1, f, pre, p.name + " pre-quant mse");
     exact &= check_mse(FindMetric(m.local, "mse"), pre1, post1, pre, post, p.name + " local mse");
     check_sqnr(FindMetric(m.accumulated, "sqnr"), f1, post1, f, post, p.name + " accumulated sqnr");
+    {
+      const Metrics ort = Compute(f, post);
+      const double mse = FindMetric(m.accumulated, "mse"), sqnr = FindMetric(m.accumulated, "sqnr");
+      if (ort.mse > 0) keys_worst_relative = std::max(keys_worst_relative, std::fabs(mse - ort.mse) / ort.mse);
+      if (std::isfinite(ort.sqnr))
+        keys_worst_relative = std::max(keys_worst_relative, std::fabs(sqnr - ort.sqnr) / ort.sqnr);
+      keys_worst_cs = std::max(keys_worst_cs, std::fabs(FindMetric(m.accumulated, "cs") - ort.cs));
+    }
     if (exact) {
       // Same tensors as onnxruntime: every metric to 1e-5 relative.
       const Metrics ort = Compute(f, post);
@@ -168,9 +179,18 @@ TEST_P(ReportOracle, PairsAndMetricsAgreeWithOnnxruntime) {
     }
   }
   std::printf("%s: %zu points paired; %d with tensors identical to onnxruntime's (metrics to 1e-5), %d mse "
-              "and sqnr checks within the discrepancy bound; largest relative mse difference %.3g\n",
-              model.c_str(), r.points.size(), exact_points, checks, worst_relative);
+              "and sqnr checks within the discrepancy bound; largest relative mse difference %.3g; the "
+              "reference's keys (accumulated mse, sqnr, cs): largest relative difference %.3g, cs %.3g\n",
+              model.c_str(), r.points.size(), exact_points, checks, worst_relative, keys_worst_relative, keys_worst_cs);
   EXPECT_GE(exact_points, 1);
+  // mobilenet_v2 (the report issue's example): the reference's keys agree with onnxruntime's
+  // tensors within 1e-4 relative, as the issue asks (measured 7.9e-5: its few tie flips barely
+  // move the accumulated error). On resnet18 a tie flipped early spreads through the residual
+  // adds, up to 15% on the last layers' tiny errors (within the bound above, not within 1e-4).
+  if (model == "mobilenet_v2") {
+    EXPECT_LE(keys_worst_relative, 1e-4);
+    EXPECT_LE(keys_worst_cs, 1e-4);
+  }
   // The files: quant_report.json carries the same values, index.html every layer, the charts are PNGs.
   ReportResult written = r;
   written.config.report_dir = (fs::temp_directory_path() / ("xquant_report_oracle_" + model)).string();
