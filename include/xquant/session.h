@@ -62,6 +62,8 @@ struct RunStats {
   int64_t produced_bytes = 0;     // sum of the sizes of all tensors produced
   int64_t peak_live_bytes = 0;    // most bytes held at once by the run's intermediate tensors
                                   // (tensors that share a buffer, as Reshape's do, count twice)
+  int blocked_handoffs = 0;       // tensors left in oneDNN's channel-blocked order for their
+                                  // readers (runs without an observer only)
 };
 
 class Session {

@@ -31,10 +31,27 @@ class KernelContext {
   // "Conv 'conv1': <message>" as an InvalidArgument status.
   Status Error(const std::string& message) const { return InvalidArgumentError(node_.Describe() + ": " + message); }
 
+  // Channel-blocked hand-off between oneDNN kernels (runs without an observer only; see
+  // Kernel::AcceptsBlockedInput): input 0 may hold its elements in oneDNN's nC[d][h]w16c order
+  // (logical shape unchanged, channels a multiple of 16), and output 0 may be written that way
+  // when every reader of it accepts that. Plain C order everywhere else.
+  bool input_blocked() const { return input_blocked_; }
+  bool may_block_output() const { return may_block_output_; }
+  void SetLayouts(bool input_blocked, bool may_block_output) {
+    input_blocked_ = input_blocked;
+    may_block_output_ = may_block_output;
+  }
+  // Called by a kernel that wrote output 0 channel-blocked. REQUIRES: may_block_output().
+  void MarkOutputBlocked() { output_blocked_ = true; }
+  bool output_blocked() const { return output_blocked_; }
+
  private:
   const Node& node_;
   std::vector<const Tensor*> inputs_;
   std::vector<Tensor>* outputs_;
+  bool input_blocked_ = false;
+  bool may_block_output_ = false;
+  bool output_blocked_ = false;
 };
 
 // A clamp y = min(max(y, lower), upper) applied by a kernel to its own output 0 as it writes it:
@@ -56,6 +73,10 @@ class Kernel {
   // For an elementwise kernel y = f(x) of one input: a kernel computing x * f(x), bit for bit
   // Mul(x, f(x)); nullptr when this kernel cannot. The executor folds the Mul in this way.
   virtual std::unique_ptr<Kernel> TimesInput() const { return nullptr; }
+  // True when the kernel reads input 0 in channel-blocked order when KernelContext::input_blocked()
+  // says so, and may write output 0 that way when KernelContext::may_block_output() allows (the
+  // oneDNN convolutions: a blocked value between two of them skips two reorders).
+  virtual bool AcceptsBlockedInput() const { return false; }
 };
 
 // What a kernel factory sees at preparation time.

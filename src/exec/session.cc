@@ -4,6 +4,9 @@
 // Execution: nodes in topological order, inputs borrowed from
 // slots, outputs observed and then freed after their last consumer. A run without an observer
 // uses the folded kernels; with one it runs every node, since the observer is owed every tensor.
+// A run without an observer also lets oneDNN convolutions hand their results to each other in
+// oneDNN's channel-blocked order (through layout-blind elementwise ops such as Relu or
+// Sigmoid(x)*x), which saves two reorders per hand-off; only values every reader accepts so.
 #include "xquant/session.h"
 
 #include <omp.h>
@@ -35,6 +38,10 @@ const std::map<std::string, std::set<int>> kShapeDefiningInputs = {
     {"ReduceSum", {1}}, {"ReduceMax", {1}}, {"ReduceMin", {1}}, {"ReduceProd", {1}}, {"ReduceL1", {1}},
     {"ReduceL2", {1}}, {"ReduceLogSum", {1}}, {"ReduceLogSumExp", {1}}, {"ReduceSumSquare", {1}},
     {"MaxUnpool", {2}}, {"CenterCropPad", {1}}};
+// Elementwise ops of input 0 alone (other inputs are scalars), same shape out: they compute the
+// same on a channel-blocked tensor as on a plain one, so blocked values may pass through them.
+const std::set<std::string> kLayoutBlindOps = {"Relu", "Clip", "Sigmoid", "HardSigmoid", "HardSwish",
+                                               "Tanh", "LeakyRelu", "Identity"};
 // Ops whose output shape depends on the data whatever their inputs.
 const std::set<std::string> kDataDependentShapeOps = {"NonZero", "NonMaxSuppression", "Compress", "Unique"};
 
@@ -99,13 +106,21 @@ class SessionImpl final : public Session {
   void FindShapeOnlyNodes();
   void FoldClamps();
   void FoldProducts();
+  void FindBlockableValues();
+  // The node that computes `v` in a run without an observer can leave it channel-blocked.
+  bool AllReadersAcceptBlocked(ValueId v) const;
+  bool LayoutBlind(NodeId i) const {
+    return graph_.nodes[i].domain.empty() && kLayoutBlindOps.count(graph_.nodes[i].op_type) > 0;
+  }
   // Whether node `i`'s output 0, its only output, may disappear into its single reader.
   bool CanFoldInto(NodeId i, ValueId v) const;
   StatusOr<std::unique_ptr<Kernel>> CreateKernel(const Node& node) const;
   // Runs `kernel` on node `id`'s inputs; `output_ids` are the values it produces (the node's own,
   // or those of the Relu/Clip folded into it).
+  // `blocked` (runs without an observer, else null): per value, held channel-blocked; updated for
+  // the output.
   Status RunNode(NodeId id, Kernel& kernel, const std::vector<ValueId>& output_ids, std::vector<Tensor>& slots,
-                 std::vector<Tensor>* outputs);
+                 std::vector<Tensor>* outputs, std::vector<bool>* blocked = nullptr);
   const Tensor* Lookup(ValueId v, const std::vector<Tensor>& slots) const {
     const Value& value = graph_.values[v];
     if (value.constant) return &*value.constant;
@@ -124,6 +139,8 @@ class SessionImpl final : public Session {
   std::vector<std::unique_ptr<Kernel>> fused_kernels_;
   std::vector<NodeId> absorbed_node_;
   std::vector<bool> folded_;
+  // Per value: every node reading it in a run without an observer takes it channel-blocked.
+  std::vector<bool> blockable_;
   // Results of the shape-only nodes for the input shapes of the last run (the fold "per shape").
   std::vector<Shape> cached_input_shapes_;
   std::vector<Tensor> shape_cache_;  // per value, defined for shape-only outputs
@@ -286,11 +303,50 @@ Status SessionImpl::Prepare() {
   folded_.assign(graph_.nodes.size(), false);
   FoldClamps();
   FoldProducts();
+  FindBlockableValues();
   return Status::Ok();
 }
 
+bool SessionImpl::AllReadersAcceptBlocked(ValueId v) const {
+  const Value& value = graph_.values[v];
+  if (value.is_graph_output || value.constant || value.consumers.empty()) return false;
+  bool any_reader = false;
+  for (NodeId c : value.consumers) {
+    // A folded node reads nothing itself: a folded Relu/Clip's input is never materialised, and a
+    // folded Mul(x, f(x)) reads x inside f's kernel, which is a reader of x of its own.
+    if (folded_[c]) continue;
+    any_reader = true;
+    const Node& reader = graph_.nodes[c];
+    if (shape_only_[c] || reader.inputs.empty() || reader.inputs[0] != v) return false;
+    for (size_t k = 1; k < reader.inputs.size(); ++k)
+      if (reader.inputs[k] == v) return false;
+    const Kernel& kernel = fused_kernels_[c] ? *fused_kernels_[c] : *kernels_[c];
+    if (kernel.AcceptsBlockedInput()) continue;
+    // A layout-blind op passes the layout on: its own output must be blockable too.
+    const Node& writer = fused_kernels_[c] ? graph_.nodes[absorbed_node_[c]] : reader;
+    if (!LayoutBlind(c) || writer.outputs.size() != 1 || writer.outputs[0] == kNoValue ||
+        !blockable_[writer.outputs[0]])
+      return false;
+  }
+  return any_reader;
+}
+
+void SessionImpl::FindBlockableValues() {
+  blockable_.assign(graph_.values.size(), false);
+  // Readers come after writers (topological order), so visiting nodes backwards settles every
+  // reader's output before the values it reads. A fused node writes its absorbed node's output,
+  // which comes later: visited before it too.
+  for (size_t i = graph_.nodes.size(); i-- > 0;) {
+    if (folded_[i] || shape_only_[i]) continue;
+    const Node& writer = fused_kernels_[i] ? graph_.nodes[absorbed_node_[i]] : graph_.nodes[i];
+    if (writer.outputs.size() != 1 || writer.outputs[0] == kNoValue) continue;
+    blockable_[writer.outputs[0]] = AllReadersAcceptBlocked(writer.outputs[0]);
+  }
+}
+
 Status SessionImpl::RunNode(NodeId id, Kernel& kernel, const std::vector<ValueId>& output_ids,
-                            std::vector<Tensor>& slots, std::vector<Tensor>* outputs) {
+                            std::vector<Tensor>& slots, std::vector<Tensor>* outputs,
+                            std::vector<bool>* blocked) {
   const Node& node = graph_.nodes[id];
   std::vector<const Tensor*> inputs;
   inputs.reserve(node.inputs.size());
@@ -306,6 +362,11 @@ Status SessionImpl::RunNode(NodeId id, Kernel& kernel, const std::vector<ValueId
   }
   outputs->assign(output_ids.size(), Tensor());
   KernelContext ctx(node, std::move(inputs), outputs);
+  const bool input_blocked = blocked && !node.inputs.empty() && node.inputs[0] != kNoValue && (*blocked)[node.inputs[0]];
+  const bool may_block = blocked && output_ids.size() == 1 && output_ids[0] != kNoValue && blockable_[output_ids[0]];
+  if (input_blocked && !kernel.AcceptsBlockedInput() && !(LayoutBlind(id) && may_block))
+    return InternalError(node.Describe() + ": was handed a channel-blocked input it cannot read");
+  ctx.SetLayouts(input_blocked, may_block);
   Status status;
   try {
     status = kernel.Compute(ctx);
@@ -316,6 +377,7 @@ Status SessionImpl::RunNode(NodeId id, Kernel& kernel, const std::vector<ValueId
   for (size_t k = 0; k < output_ids.size(); ++k)
     if (output_ids[k] != kNoValue && !(*outputs)[k].defined())
       return InternalError(node.Describe() + ": the kernel produced no output " + std::to_string(k));
+  if (may_block) (*blocked)[output_ids[0]] = ctx.output_blocked() || (input_blocked && LayoutBlind(id));
   return Status::Ok();
 }
 
@@ -362,6 +424,7 @@ StatusOr<NamedTensors> SessionImpl::Run(const std::map<std::string, Tensor>& inp
 
   const bool reuse_shape_results = !cached_input_shapes_.empty() && cached_input_shapes_ == input_shapes;
   std::vector<Tensor> outputs;
+  std::vector<bool> blocked(observer ? 0 : graph_.values.size(), false);
   RunStats stats;
   int64_t live_bytes = 0;
   auto release = [&](ValueId v) {
@@ -389,7 +452,10 @@ StatusOr<NamedTensors> SessionImpl::Run(const std::map<std::string, Tensor>& inp
     const std::vector<ValueId>& output_ids = fused ? graph_.nodes[absorbed_node_[i]].outputs : node.outputs;
     if (!skip) {
       ++stats.nodes_executed;
-      XQ_RETURN_IF_ERROR(RunNode(id, fused ? *fused_kernels_[i] : *kernels_[i], output_ids, slots, &outputs));
+      XQ_RETURN_IF_ERROR(RunNode(id, fused ? *fused_kernels_[i] : *kernels_[i], output_ids, slots, &outputs,
+                                 observer ? nullptr : &blocked));
+      if (!observer && output_ids.size() == 1 && output_ids[0] != kNoValue && blocked[output_ids[0]])
+        ++stats.blocked_handoffs;
     }
     for (size_t k = 0; !skip && k < output_ids.size(); ++k) {
       const ValueId out = output_ids[k];

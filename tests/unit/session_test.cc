@@ -2,6 +2,9 @@
 // freeing after the last consumer, input checks.
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <cmath>
+
 #include "xquant/session.h"
 
 namespace xquant {
@@ -170,6 +173,60 @@ TEST(Session, FoldedActivationsMatchTheObservedRunBitForBit) {
   }
   EXPECT_GT(zeros, 0);  // the Relu did clamp something
   EXPECT_LT(zeros, a.size());
+}
+
+// An inverted-residual block: 1x1 conv + Relu, depthwise 3x3 + Clip, Sigmoid(x)*x, 1x1 conv read by
+// both an Add and a GlobalAveragePool. Without an observer the first three results go from one
+// oneDNN convolution to the next in the channel-blocked order (through the layout-blind swish);
+// the last one, read by ops that need C order, stays plain. The observed run, plain throughout, is
+// the reference; the 1x1 convolutions may then use another oneDNN kernel (gemm), hence a tolerance.
+TEST(Session, BlockedHandOffsMatchTheObservedRun) {
+  GraphBuilder b;
+  ValueId x = b.Input("x", DataType::kFloat32, {Dim{2, ""}, Dim{16, ""}, Dim{24, ""}, Dim{24, ""}});
+  auto pattern = [](Shape shape, int mul, int mod, float scale) {
+    Tensor t(DataType::kFloat32, shape);
+    for (int64_t i = 0; i < t.size(); ++i)
+      t.data<float>()[i] = static_cast<float>(static_cast<int>(i * mul % mod) - mod / 2) * scale;
+    return t;
+  };
+  ValueId c1 = b.Op("Conv", {x, b.Constant("w1", pattern({32, 16, 1, 1}, 7, 13, 0.05f)),
+                             b.Constant("b1", pattern({32}, 3, 7, 0.1f))}, "c1");
+  ValueId r1 = b.Op("Relu", {c1}, "r1");
+  ValueId c2 = b.Op("Conv", {r1, b.Constant("w2", pattern({32, 1, 3, 3}, 5, 11, 0.09f))}, "c2",
+                    {{"pads", Attribute::Ints({1, 1, 1, 1})}, {"group", IntAttr(32)}});
+  ValueId clipped = b.Op("Clip", {c2, b.Constant("lo", Tensor::Scalar<float>(0.0f)),
+                                  b.Constant("hi", Tensor::Scalar<float>(6.0f))}, "clipped");
+  ValueId sig = b.Op("Sigmoid", {clipped}, "sig");
+  ValueId swish = b.Op("Mul", {clipped, sig}, "swish");
+  ValueId c3 = b.Op("Conv", {swish, b.Constant("w3", pattern({16, 32, 1, 1}, 11, 17, 0.04f))}, "c3");
+  ValueId y = b.Op("Add", {c3, x}, "y");
+  ValueId pooled = b.Op("GlobalAveragePool", {c3}, "pooled");
+  auto session = Session::Create(b.Build({y, pooled}));
+  ASSERT_TRUE(session.ok()) << session.status().ToString();
+
+  Tensor input = pattern({2, 16, 24, 24}, 13, 29, 0.21f);
+  auto unobserved = (*session)->Run({{"x", input}});
+  ASSERT_TRUE(unobserved.ok()) << unobserved.status().ToString();
+  // Conv+Relu, Conv+Clip, Sigmoid*x, Conv, Add, GlobalAveragePool; r1, clipped, swish blocked.
+  EXPECT_EQ((*session)->last_run_stats().nodes_executed, 6);
+  EXPECT_EQ((*session)->last_run_stats().blocked_handoffs, 3);
+  FunctionObserver observer([](const TensorEvent&) { return Status::Ok(); });
+  auto observed = (*session)->Run({{"x", input}}, &observer);
+  ASSERT_TRUE(observed.ok()) << observed.status().ToString();
+  EXPECT_EQ((*session)->last_run_stats().blocked_handoffs, 0);
+
+  for (size_t o = 0; o < 2; ++o) {
+    const Tensor& a = (*unobserved)[o].second;
+    const Tensor& e = (*observed)[o].second;
+    ASSERT_EQ(a.shape(), e.shape());
+    double max_abs = 0.0;
+    for (int64_t i = 0; i < e.size(); ++i) {
+      max_abs = std::max(max_abs, static_cast<double>(std::abs(e.data<float>()[i])));
+      EXPECT_NEAR(a.data<float>()[i], e.data<float>()[i], 1e-5 * (1.0 + std::abs(e.data<float>()[i])))
+          << "output " << o << " at " << i;
+    }
+    EXPECT_GT(max_abs, 0.1) << "output " << o << " is too small to show a layout mix-up";
+  }
 }
 
 // x [batch, 6] -> Reshape(x, Concat(Unsqueeze(Gather(Shape(x), 0)), [-1, 2])) = [batch, 3, 2]

@@ -43,6 +43,10 @@ class ConvKernel final : public exec::Kernel {
     return std::make_unique<ConvKernel>(attrs_, constant_weights_, clamp);
   }
 
+  // Conv reads and writes oneDNN's channel-blocked order directly (ConvPrimitive::Run), which
+  // saves the reorders between consecutive convolutions. ConvTranspose always converts.
+  bool AcceptsBlockedInput() const override { return !attrs_.transpose; }
+
  private:
   ConvAttributes attrs_;
   Tensor constant_weights_;
@@ -79,8 +83,14 @@ Status ConvKernel::Compute(exec::KernelContext& ctx) {
           out[i] = std::min(std::max(out[i], clamp_->lower), clamp_->upper);
       }
     } else {
+      const bool src_blocked = ctx.input_blocked();
+      if (src_blocked && (attrs_.transpose || x->dim(1) % 16 != 0 || x->rank() < 3))
+        return InternalError(ctx.node().Describe() + ": channel-blocked input X " +
+                             ShapeToString(x->shape()) + " cannot be read (the executor's hand-off)");
+      // Blocked outputs need 16 | M and no padding channels; the primitive decides the rest.
+      const bool may_block = ctx.may_block_output() && !attrs_.transpose && out_channels % 16 == 0;
       try {
-        primitive_.Run(g, *x, *w, b, y);
+        if (primitive_.Run(g, *x, *w, b, y, src_blocked, may_block)) ctx.MarkOutputBlocked();
       } catch (const dnnl::error& e) {
         return DnnlErrorToStatus(
             ctx.node(), e,

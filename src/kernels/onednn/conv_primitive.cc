@@ -61,6 +61,8 @@ memory::desc AnyDesc(const memory::desc& like) {
 struct ConvPrimitive::Plan {
   Shape x, w;
   bool has_bias = false;
+  bool src_blocked = false, may_block_dst = false;  // the hand-off this plan was made for
+  bool dst_blocked = false;  // the output is left channel-blocked (no reorder after the call)
 
   dnnl::primitive primitive;
   memory::desc src_md, weights_md, dst_md;  // what the primitive takes
@@ -85,11 +87,14 @@ ConvPrimitive::~ConvPrimitive() = default;
 
 std::unique_ptr<ConvPrimitive::Plan> ConvPrimitive::CreatePlan(const ConvGeometry& g,
                                                                const Shape& x, const Shape& w,
-                                                               bool has_bias) const {
+                                                               bool has_bias, bool src_blocked,
+                                                               bool may_block_dst) const {
   auto plan = std::make_unique<Plan>();
   plan->x = x;
   plan->w = w;
   plan->has_bias = has_bias;
+  plan->src_blocked = src_blocked;
+  plan->may_block_dst = may_block_dst;
   dnnl::engine& eng = Engine();
   const size_t rank = g.out.size();
   const int64_t out_channels = transpose_ ? w[1] * group_ : w[0];
@@ -100,7 +105,7 @@ std::unique_ptr<ConvPrimitive::Plan> ConvPrimitive::CreatePlan(const ConvGeometr
   memory::dims dst_dims = {x[0], out_channels};
   dst_dims.insert(dst_dims.end(), g.out.begin(), g.out.end());
 
-  plan->src_user_md = PlainDesc(ToDims(x));
+  plan->src_user_md = src_blocked ? ChannelBlockedDesc(ToDims(x)) : PlainDesc(ToDims(x));
   plan->weights_user_md = WeightsUserDesc(transpose_, group_, w);
   plan->bias_md = PlainDesc({out_channels});
   const memory::desc weights_any = AnyDesc(plan->weights_user_md);
@@ -113,10 +118,14 @@ std::unique_ptr<ConvPrimitive::Plan> ConvPrimitive::CreatePlan(const ConvGeometr
   for (size_t i = 0; i < rank; ++i)
     pointwise = pointwise && g.kernel[i] == 1 && g.strides[i] == 1 && g.pad_begin[i] == 0 &&
                 g.pad_end[i] == 0;
+  // Between two blocked neighbours (a hand-off without reorders, runs without an observer), the
+  // blocked 1x1 kernel saves the reorders of the wide side: blocked first then.
   std::vector<std::pair<Layout, Layout>> candidates;
-  if (pointwise)
+  if (pointwise && (src_blocked || may_block_dst))
+    candidates = {{Layout::kBlocked, Layout::kBlocked}, {Layout::kPlain, Layout::kPlain}};
+  else if (pointwise)
     candidates = {{Layout::kPlain, Layout::kPlain}, {Layout::kBlocked, Layout::kBlocked}};
-  else if (!transpose_ && group_ == 1 && x[1] < 16)
+  else if (!transpose_ && group_ == 1 && x[1] < 16 && !src_blocked)
     candidates = {{Layout::kPlain, Layout::kBlocked},
                   {Layout::kBlocked, Layout::kBlocked},
                   {Layout::kPlain, Layout::kPlain}};
@@ -138,6 +147,7 @@ std::unique_ptr<ConvPrimitive::Plan> ConvPrimitive::CreatePlan(const ConvGeometr
   }
 
   // The first candidate with a JIT implementation; oneDNN's reference one only when all are.
+  Layout chosen_dst = Layout::kPlain, fallback_dst = Layout::kPlain;
   auto create = [&](const memory::dims& dst,
                     const memory::dims& right) -> std::optional<dnnl::primitive_desc> {
     std::optional<dnnl::primitive_desc> fallback;
@@ -159,12 +169,16 @@ std::unique_ptr<ConvPrimitive::Plan> ConvPrimitive::CreatePlan(const ConvGeometr
               weights_any, bias_md, dst_md, strides, dilates, pad_l, right);
           pd = dnnl::convolution_forward::primitive_desc(d, attr, eng);
         }
-        if (!IsReferenceImpl(pd)) return pd;
-        if (!fallback) fallback = pd;
+        if (!IsReferenceImpl(pd)) {
+          chosen_dst = dst_layout;
+          return pd;
+        }
+        if (!fallback) fallback = pd, fallback_dst = dst_layout;
       } catch (const dnnl::error&) {
         // This layout is not implemented for this geometry; try the next.
       }
     }
+    chosen_dst = fallback_dst;
     return fallback;
   };
 
@@ -199,8 +213,12 @@ std::unique_ptr<ConvPrimitive::Plan> ConvPrimitive::CreatePlan(const ConvGeometr
   plan->src_md = pd->src_desc();
   plan->weights_md = pd->weights_desc();
   plan->dst_md = pd->dst_desc();
-  plan->dst_user_md = PlainDesc(dst_dims);
-  plan->clamp_after = clamp_ && plan->dst_md == plan->dst_user_md;
+  // Blocked output only without padding channels: the tensor's buffer holds exactly the logical
+  // element count, and layout-blind ops between convolutions never see padding.
+  plan->dst_blocked = may_block_dst && !plan->crop && chosen_dst == Layout::kBlocked &&
+                      dst_dims[1] % 16 == 0 && plan->dst_md == ChannelBlockedDesc(dst_dims);
+  plan->dst_user_md = plan->dst_blocked ? plan->dst_md : PlainDesc(dst_dims);
+  plan->clamp_after = clamp_ && chosen_dst == Layout::kPlain;
   plan->primitive = dnnl::primitive(*pd);
   if (plan->src_md != plan->src_user_md)
     plan->src_reorder =
@@ -225,22 +243,23 @@ std::unique_ptr<ConvPrimitive::Plan> ConvPrimitive::CreatePlan(const ConvGeometr
 }
 
 ConvPrimitive::Plan& ConvPrimitive::GetPlan(const ConvGeometry& g, const Shape& x, const Shape& w,
-                                            bool has_bias) {
+                                            bool has_bias, bool src_blocked, bool may_block_dst) {
   for (size_t i = plans_.size(); i-- > 0;) {
-    if (plans_[i]->x == x && plans_[i]->w == w && plans_[i]->has_bias == has_bias) {
+    if (plans_[i]->x == x && plans_[i]->w == w && plans_[i]->has_bias == has_bias &&
+        plans_[i]->src_blocked == src_blocked && plans_[i]->may_block_dst == may_block_dst) {
       std::rotate(plans_.begin() + i, plans_.begin() + i + 1, plans_.end());
       return *plans_.back();
     }
   }
-  std::unique_ptr<Plan> plan = CreatePlan(g, x, w, has_bias);
+  std::unique_ptr<Plan> plan = CreatePlan(g, x, w, has_bias, src_blocked, may_block_dst);
   if (plans_.size() == kMaxPlans) plans_.erase(plans_.begin());
   plans_.push_back(std::move(plan));
   return *plans_.back();
 }
 
-void ConvPrimitive::Run(const ConvGeometry& g, const Tensor& x, const Tensor& w, const Tensor* bias,
-                        Tensor& y) {
-  Plan& plan = GetPlan(g, x.shape(), w.shape(), bias != nullptr);
+bool ConvPrimitive::Run(const ConvGeometry& g, const Tensor& x, const Tensor& w, const Tensor* bias,
+                        Tensor& y, bool src_blocked, bool may_block_dst) {
+  Plan& plan = GetPlan(g, x.shape(), w.shape(), bias != nullptr, src_blocked, may_block_dst);
   dnnl::engine& eng = Engine();
   dnnl::stream& stream = Stream();
   float* out = y.data<float>();
@@ -289,7 +308,7 @@ void ConvPrimitive::Run(const ConvGeometry& g, const Tensor& x, const Tensor& w,
       });
     }
   }
-  if (!plan.crop) return;
+  if (!plan.crop) return plan.dst_blocked;
 
   // Copy the window of the computed output; positions outside it only get the bias.
   const size_t rank = g.out.size();
@@ -320,6 +339,7 @@ void ConvPrimitive::Run(const ConvGeometry& g, const Tensor& x, const Tensor& w,
       }
     }
   }
+  return false;
 }
 
 }  // namespace xquant::kernels::onednn

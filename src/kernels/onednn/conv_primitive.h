@@ -12,6 +12,10 @@
 // convolutions on images of 512 pixels or more, plain input for few input channels, and never
 // oneDNN's reference implementation when another layout has a JIT one. (A hand-written AVX2
 // depthwise 3x3 on plain NCHW, without reorders, was tried: mobilenet_v2 ran 15% slower with it.)
+// In runs without an observer the executor may hand a convolution its input already blocked and
+// let it leave its output blocked (exec::KernelContext::input_blocked / may_block_output): a 1x1
+// convolution next to such a hand-off then prefers the blocked kernel too, since the reorders it
+// saves cost more than the gemm gains (mobilenet_v2 b8: about 0.7x the time).
 #pragma once
 
 #include <dnnl.hpp>
@@ -34,15 +38,20 @@ class ConvPrimitive {
   ~ConvPrimitive();
 
   // y = Conv(x, w) + bias, or ConvTranspose. `y` is allocated with the geometry's shape by the
-  // caller. REQUIRES: shapes checked by ResolveConvGeometry, no zero-sized dimension.
+  // caller. `src_blocked`: x holds its elements channel-blocked (nC[d][h]w16c, channels a multiple
+  // of 16). `may_block_dst`: y may be written that way; returns whether it was (only when the
+  // primitive computes in that layout anyway and the output channels are a multiple of 16).
+  // REQUIRES: shapes checked by ResolveConvGeometry, no zero-sized dimension.
   // Throws dnnl::error.
-  void Run(const ConvGeometry& g, const Tensor& x, const Tensor& w, const Tensor* bias, Tensor& y);
+  bool Run(const ConvGeometry& g, const Tensor& x, const Tensor& w, const Tensor* bias, Tensor& y,
+           bool src_blocked = false, bool may_block_dst = false);
 
  private:
   struct Plan;
-  Plan& GetPlan(const ConvGeometry& g, const Shape& x, const Shape& w, bool has_bias);
+  Plan& GetPlan(const ConvGeometry& g, const Shape& x, const Shape& w, bool has_bias,
+                bool src_blocked, bool may_block_dst);
   std::unique_ptr<Plan> CreatePlan(const ConvGeometry& g, const Shape& x, const Shape& w,
-                                   bool has_bias) const;
+                                   bool has_bias, bool src_blocked, bool may_block_dst) const;
 
   bool transpose_;
   int64_t group_;
