@@ -14,7 +14,7 @@ packages=(
   # building blocks
   libfmt-dev libcli11-dev nlohmann-json3-dev libyaml-cpp-dev
   # datasets and reports: images in, charts out
-  libstb-dev libcairo2-dev libfontconfig-dev fonts-dejavu-core
+  libstb-dev libcairo2-dev libfontconfig-dev fonts-dejavu-core libpng-dev
   # tests and benchmarks
   libgtest-dev libgmock-dev libbenchmark-dev libonnx-testdata
   # report checks: a real browser for index.html, an independent TensorBoard file reader

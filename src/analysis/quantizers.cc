@@ -171,10 +171,33 @@ struct ScaleIndexer {
   int64_t dim_ = 1, inner_ = 1, block_ = 0, blocks_ = 1;
 };
 
+// The distinct values among `n` codes code_at(0..n-1) when they are integers of a range [lo, hi]
+// of at most 2^16 (8- and 16-bit weights): one flag per possible code instead of sorting millions
+// of them (the sort was most of a report's preparation). Returns false, having set nothing, when
+// the range is wider or a code is not an integer in it (NaN, a non-integer float constant).
+template <typename CodeAt>
+bool CountCodesInSmallRange(int64_t n, const CodeAt& code_at, double lo, double hi, double* first, double* last,
+                            int64_t* distinct) {
+  constexpr double kMaxRange = 65536.0;
+  if (!(hi - lo < kMaxRange) || lo != std::floor(lo)) return false;
+  std::vector<uint8_t> seen(static_cast<size_t>(hi - lo) + 1, 0);
+  for (int64_t e = 0; e < n; ++e) {
+    const double offset = code_at(e) - lo;
+    // Clamped codes lie in [lo, hi], so only NaN and fractions fail here.
+    if (!(offset >= 0.0) || offset != std::floor(offset)) return false;
+    seen[static_cast<size_t>(offset)] = 1;
+  }
+  const auto lowest = std::find(seen.begin(), seen.end(), 1);
+  const auto highest = std::find(seen.rbegin(), seen.rend(), 1);
+  *first = lo + static_cast<double>(lowest - seen.begin());
+  *last = lo + static_cast<double>(seen.rend() - highest - 1);
+  *distinct = std::count(seen.begin(), seen.end(), 1);
+  return true;
+}
+
 // What a quantized constant's codes show: distinct codes, the levels they need, the bits.
 void CountConstantCodes(const Tensor& t, bool already_codes, QuantizationInfo* q) {
   std::vector<double> codes;
-  codes.reserve(static_cast<size_t>(t.size()));
   ScaleIndexer index(t.shape(), q->axis, q->block_size, q->scale.size());
   // Codes are counted as the container holds them, before an integer Clip narrows them: the
   // Clip's levels bound the result below (Levels()).
@@ -190,7 +213,7 @@ void CountConstantCodes(const Tensor& t, bool already_codes, QuantizationInfo* q
     lo = -INFINITY;
     hi = INFINITY;
   }
-  for (int64_t e = 0; e < t.size(); ++e) {
+  const auto code_at = [&](int64_t e) {
     double code = t.GetAsDouble(e);
     if (!already_codes) {
       const size_t c = index(e);
@@ -198,13 +221,19 @@ void CountConstantCodes(const Tensor& t, bool already_codes, QuantizationInfo* q
       const double zp = q->zero_point.empty() ? 0.0 : static_cast<double>(q->zero_point[std::min(c, q->zero_point.size() - 1)]);
       code = s != 0.0 ? std::nearbyint(code / s) + zp : zp;
     }
-    code = std::clamp(code, lo, hi);
-    codes.push_back(code);
+    return std::clamp(code, lo, hi);
+  };
+  if (t.size() == 0) return;
+  double first = 0.0, last = 0.0;
+  if (!CountCodesInSmallRange(t.size(), code_at, lo, hi, &first, &last, &q->distinct_values)) {
+    // Codes of a wide type (int32 biases) or not integers at all: sort them.
+    for (int64_t e = 0; e < t.size(); ++e) codes.push_back(code_at(e));
+    std::sort(codes.begin(), codes.end());
+    first = codes.front();
+    last = codes.back();
+    q->distinct_values = std::unique(codes.begin(), codes.end()) - codes.begin();
   }
-  if (codes.empty()) return;
-  std::sort(codes.begin(), codes.end());
-  const double span = codes.back() - codes.front() + 1.0;
-  q->distinct_values = std::unique(codes.begin(), codes.end()) - codes.begin();
+  const double span = last - first + 1.0;
   const bool repeats = static_cast<double>(t.size()) >= kRepeatsPerLevel * static_cast<double>(q->distinct_values);
   double levels = repeats ? static_cast<double>(q->distinct_values) : std::min(span, std::ldexp(1.0, q->container_bits));
   levels = std::min(levels, q->Levels());

@@ -13,7 +13,6 @@
 #include "fix/candidates.h"
 #include "fix/selection.h"
 #include "report/fix_writers.h"
-#include "report/writers.h"
 #include "xquant/fix.h"
 
 namespace xquant {
@@ -245,7 +244,9 @@ std::vector<std::string> FixSummaryLines(const FixResult& result) {
 
 Status WriteFixReport(const FixResult& result) {
   namespace fs = std::filesystem;
-  XQ_RETURN_IF_ERROR(WriteTroubleshootReport(result.original));
+  // The troubleshooting report's files, its page with the before/after section after the findings.
+  XQ_RETURN_IF_ERROR(report::WriteTroubleshootFiles(
+      result.original, [&](const std::string& manual_prefix) { return report::FixSection(result, manual_prefix); }));
   const fs::path root(result.original.report.config.report_dir);
   std::string best_path;
   if (result.best_model) {
@@ -256,16 +257,8 @@ Status WriteFixReport(const FixResult& result) {
     std::error_code ec;
     fs::remove(root / "best_quantized.onnx", ec);
   }
-  XQ_RETURN_IF_ERROR(report::WriteFixJson(result, best_path.empty() ? "" : "best_quantized.onnx",
-                                          (root / "fix_report.json").string()));
-  // index.html again, with the before/after section after the findings. The manual's pages were
-  // copied beside the report by WriteTroubleshootReport when the source tree was found.
-  std::error_code ec;
-  const std::string manual_prefix =
-      fs::is_directory(root / "troubleshooting", ec) ? "troubleshooting/" : "docs/troubleshooting/";
-  return report::WriteHtmlReport(result.original.report, (root / "index.html").string(),
-                                 report::FindingsSection(result.original, manual_prefix) +
-                                     report::FixSection(result, manual_prefix));
+  return report::WriteFixJson(result, best_path.empty() ? "" : "best_quantized.onnx",
+                              (root / "fix_report.json").string());
 }
 
 }  // namespace xquant

@@ -7,6 +7,7 @@
 #include <cstdio>
 #include <numbers>
 
+#include "report/png_encoder.h"
 #include "report/text_format.h"
 
 namespace xquant::report {
@@ -211,27 +212,26 @@ StatusOr<std::string> Canvas::Finish() {
   cairo_destroy(cr_);
   cr_ = nullptr;
   if (format_ == ImageFormat::kPng) {
+    // Our encoder, not cairo_surface_write_to_png_stream: see png_encoder.h.
     cairo_surface_flush(surface_);
-    status = cairo_surface_write_to_png_stream(surface_, AppendToString, &bytes_);
-  } else {
-    cairo_surface_finish(surface_);  // streams the document into bytes_
-    status = cairo_surface_status(surface_);
+    return EncodeRgb24Png(cairo_image_surface_get_data(surface_), cairo_image_surface_get_width(surface_),
+                          cairo_image_surface_get_height(surface_), cairo_image_surface_get_stride(surface_));
   }
+  cairo_surface_finish(surface_);  // streams the document into bytes_
+  status = cairo_surface_status(surface_);
   if (status != CAIRO_STATUS_SUCCESS) {
     return InternalError(std::string("cairo cannot encode a chart: ") +
                          cairo_status_to_string(status));
   }
-  if (format_ == ImageFormat::kSvg) {
-    const size_t root = bytes_.find("<svg");
-    const size_t root_end = root == std::string::npos ? root : bytes_.find('>', root);
-    const size_t close = bytes_.rfind("</svg>");
-    if (root_end == std::string::npos || close == std::string::npos || close < root_end) {
-      return InternalError("cairo wrote an SVG document without an <svg> root element");
-    }
-    bytes_.insert(close, "<g fill-opacity=\"0\" font-family=\"DejaVu Sans, sans-serif\">\n" +
-                             text_layer_ + "</g>\n");
-    bytes_.insert(root_end + 1, "\n<title>" + EscapeXml(title_) + "</title>");
+  const size_t root = bytes_.find("<svg");
+  const size_t root_end = root == std::string::npos ? root : bytes_.find('>', root);
+  const size_t close = bytes_.rfind("</svg>");
+  if (root_end == std::string::npos || close == std::string::npos || close < root_end) {
+    return InternalError("cairo wrote an SVG document without an <svg> root element");
   }
+  bytes_.insert(close, "<g fill-opacity=\"0\" font-family=\"DejaVu Sans, sans-serif\">\n" +
+                           text_layer_ + "</g>\n");
+  bytes_.insert(root_end + 1, "\n<title>" + EscapeXml(title_) + "</title>");
   return std::move(bytes_);
 }
 

@@ -2,6 +2,7 @@
 // and the before/after section of index.html. Formatting only; every number comes from FixResult.
 #pragma once
 
+#include <functional>
 #include <string>
 
 #include "xquant/fix.h"
@@ -18,5 +19,10 @@ Status WriteFixJson(const FixResult& result, const std::string& best_model_file,
 // The "Fix" section of index.html: candidates against the user's model, then per degraded layer
 // the primary metrics before and after; manual links are `manual_prefix` + page + ".md".
 std::string FixSection(const FixResult& result, const std::string& manual_prefix);
+
+// WriteTroubleshootReport's files, with `more_sections(manual_prefix)` (when given) after the
+// findings in index.html, so that a page with more sections is still written once.
+Status WriteTroubleshootFiles(const TroubleshootResult& result,
+                              const std::function<std::string(const std::string& manual_prefix)>& more_sections);
 
 }  // namespace xquant::report

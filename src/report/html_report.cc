@@ -361,17 +361,24 @@ std::string LayerTable(const ReportResult& result) {
   return html + "</tbody></table></div>\n</section>\n";
 }
 
-StatusOr<std::string> Charts(const ReportResult& result) {
+StatusOr<std::string> Charts(const ReportResult& result, const LossChartPngs* pngs) {
+  if (pngs != nullptr && pngs->size() != result.detections.size()) {
+    return InvalidArgumentError("the page was handed " + std::to_string(pngs->size()) + " loss charts for " +
+                                std::to_string(result.detections.size()) + " detections");
+  }
   std::string html =
       "<section id=\"charts\"><h2>Charts</h2>\n<p class=\"note\">The primary error of every layer "
       "per metric and dataset, as in quant_loss_&lt;metric&gt;_&lt;dataset&gt;.png/.svg; degraded "
       "layers are circled and named in red.</p>\n";
-  for (const Detection& detection : result.detections) {
-    const LineChart chart = MakeLossChart(result, detection);
+  for (size_t k = 0; k < result.detections.size(); ++k) {
     // PNG, not SVG: cairo's SVG draws every glyph as a separate element, which makes a 250-layer
     // chart about 1 MB against 0.1-0.3 MB of PNG.
-    XQ_ASSIGN_OR_RETURN(std::string png, RenderLineChart(chart, ImageFormat::kPng));
-    const std::string title = EscapeXml(chart.title);
+    std::string rendered;
+    if (pngs == nullptr) {
+      XQ_ASSIGN_OR_RETURN(rendered, RenderLineChart(MakeLossChart(result, result.detections[k]), ImageFormat::kPng));
+    }
+    const std::string& png = pngs != nullptr ? (*pngs)[k] : rendered;
+    const std::string title = EscapeXml(LossChartStem(result.detections[k]));
     html += "<figure id=\"" + title + "\"><figcaption>" + title +
             "</figcaption><div class=\"chart\"><img alt=\"" + title +
             "\" src=\"data:image/png;base64," + Base64(png) + "\"></div></figure>\n";
@@ -383,9 +390,10 @@ StatusOr<std::string> Charts(const ReportResult& result) {
 
 }  // namespace
 
-Status WriteHtmlReport(const ReportResult& result, const std::string& path, const std::string& extra_sections) {
+Status WriteHtmlReport(const ReportResult& result, const std::string& path, const std::string& extra_sections,
+                       const LossChartPngs* pngs) {
   XQ_RETURN_IF_ERROR(CheckReportShape(result).WithContext(path));
-  StatusOr<std::string> charts = Charts(result);
+  StatusOr<std::string> charts = Charts(result, pngs);
   if (!charts.ok()) return charts.status().WithContext(path);
   const std::string model_name =
       std::filesystem::path(result.quantized_model_path).filename().string();

@@ -36,8 +36,9 @@ LineChart MakeLossChart(const ReportResult& result, const Detection& detection) 
   return chart;
 }
 
-Status WriteLossCharts(const ReportResult& result, const std::string& dir) {
+Status WriteLossCharts(const ReportResult& result, const std::string& dir, LossChartPngs* pngs) {
   XQ_RETURN_IF_ERROR(CheckReportShape(result));
+  if (pngs != nullptr) pngs->clear();
   for (const Detection& detection : result.detections) {
     const LineChart chart = MakeLossChart(result, detection);
     for (ImageFormat format : {ImageFormat::kPng, ImageFormat::kSvg}) {
@@ -47,6 +48,7 @@ Status WriteLossCharts(const ReportResult& result, const std::string& dir) {
       StatusOr<std::string> bytes = RenderLineChart(chart, format);
       if (!bytes.ok()) return bytes.status().WithContext(path);
       XQ_RETURN_IF_ERROR(WriteStringToFile(path, *bytes));
+      if (pngs != nullptr && format == ImageFormat::kPng) pngs->push_back(std::move(bytes).value());
     }
   }
   return Status::Ok();

@@ -35,22 +35,25 @@ Status WriteAlignmentJson(const ReportResult& result, const std::string& path) {
   return WriteStringToFile(path, doc.dump(2, ' ', false, nlohmann::ordered_json::error_handler_t::replace) + "\n");
 }
 
-}  // namespace report
-
-Status WriteReport(const ReportResult& result) {
+Status WriteReportFiles(const ReportResult& result, const std::string& extra_sections) {
   const std::string& dir = result.config.report_dir;
   if (dir.empty()) return InvalidArgumentError("report_dir is empty: say where the report goes");
   std::error_code ec;
   std::filesystem::create_directories(dir, ec);
   if (ec) return IOError("cannot create the report directory '" + dir + "': " + ec.message());
   const std::filesystem::path root(dir);
-  XQ_RETURN_IF_ERROR(report::WriteQuantReportJson(result, (root / "quant_report.json").string()));
-  XQ_RETURN_IF_ERROR(report::WriteLayersCsv(result, (root / "layers.csv").string()));
-  XQ_RETURN_IF_ERROR(report::WriteAlignmentJson(result, (root / "alignment.json").string()));
-  XQ_RETURN_IF_ERROR(report::WriteLossCharts(result, dir));
-  XQ_RETURN_IF_ERROR(report::WriteHtmlReport(result, (root / "index.html").string()));
-  XQ_RETURN_IF_ERROR(report::WriteTensorBoard(result, (root / "tensorboard").string()));
+  XQ_RETURN_IF_ERROR(WriteQuantReportJson(result, (root / "quant_report.json").string()));
+  XQ_RETURN_IF_ERROR(WriteLayersCsv(result, (root / "layers.csv").string()));
+  XQ_RETURN_IF_ERROR(WriteAlignmentJson(result, (root / "alignment.json").string()));
+  LossChartPngs pngs;
+  XQ_RETURN_IF_ERROR(WriteLossCharts(result, dir, &pngs));
+  XQ_RETURN_IF_ERROR(WriteHtmlReport(result, (root / "index.html").string(), extra_sections, &pngs));
+  XQ_RETURN_IF_ERROR(WriteTensorBoard(result, (root / "tensorboard").string()));
   return Status::Ok();
 }
+
+}  // namespace report
+
+Status WriteReport(const ReportResult& result) { return report::WriteReportFiles(result, ""); }
 
 }  // namespace xquant

@@ -3,10 +3,12 @@
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
+#include <functional>
 #include <nlohmann/json.hpp>
 
 #include "common/file_util.h"
 #include "common/python_json.h"
+#include "report/fix_writers.h"
 #include "report/metrics_json.h"
 #include "report/outlier_charts.h"
 #include "report/text_format.h"
@@ -138,15 +140,13 @@ std::string FindingsSection(const TroubleshootResult& result, const std::string&
   return html + "</section>\n";
 }
 
-}  // namespace report
-
-Status WriteTroubleshootReport(const TroubleshootResult& result) {
+Status WriteTroubleshootFiles(const TroubleshootResult& result,
+                              const std::function<std::string(const std::string&)>& more_sections) {
   namespace fs = std::filesystem;
-  XQ_RETURN_IF_ERROR(WriteReport(result.report));
   const fs::path root(result.report.config.report_dir);
-  XQ_RETURN_IF_ERROR(report::WriteTroubleshootJson(result, (root / "troubleshoot_report.json").string()));
-  XQ_RETURN_IF_ERROR(report::WriteOutlierCharts(result, root.string()));
+  if (root.empty()) return InvalidArgumentError("report_dir is empty: say where the report goes");
   // The manual's pages go beside the report, so its links work wherever the report is opened.
+  // Copied first: the page links to them, and the page is written once, findings included.
   std::string manual_prefix = "troubleshooting/";
   std::error_code ec;
   const fs::path manual(XQ_MANUAL_DIR);
@@ -161,8 +161,15 @@ Status WriteTroubleshootReport(const TroubleshootResult& result) {
   } else {
     manual_prefix = "docs/troubleshooting/";  // the pages in the xquant source tree
   }
-  return report::WriteHtmlReport(result.report, (root / "index.html").string(),
-                                 report::FindingsSection(result, manual_prefix));
+  std::string sections = FindingsSection(result, manual_prefix);
+  if (more_sections) sections += more_sections(manual_prefix);
+  XQ_RETURN_IF_ERROR(WriteReportFiles(result.report, sections));
+  XQ_RETURN_IF_ERROR(WriteTroubleshootJson(result, (root / "troubleshoot_report.json").string()));
+  return WriteOutlierCharts(result, root.string());
 }
+
+}  // namespace report
+
+Status WriteTroubleshootReport(const TroubleshootResult& result) { return report::WriteTroubleshootFiles(result, nullptr); }
 
 }  // namespace xquant

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <string>
+#include <vector>
 
 #include "xquant/report.h"
 #include "xquant/status.h"
@@ -19,13 +20,26 @@ Status WriteLayersCsv(const ReportResult& result, const std::string& path);
 // alignment.json: every pair with its method and confidence, and the unpaired points.
 Status WriteAlignmentJson(const ReportResult& result, const std::string& path);
 
-// quant_loss_<metric>_<repr|val>.png and .svg in `dir`, one per Detection of the result.
-Status WriteLossCharts(const ReportResult& result, const std::string& dir);
+// The loss charts' PNG file bytes, one per Detection of the result, in detection order. Encoding
+// is most of the writers' time, so WriteReportFiles encodes each chart once: WriteLossCharts hands
+// the PNGs it wrote to WriteHtmlReport, which embeds the same bytes.
+using LossChartPngs = std::vector<std::string>;
+
+// quant_loss_<metric>_<repr|val>.png and .svg in `dir`, one per Detection of the result. With
+// `pngs`, the PNG bytes written are also stored there (replacing its contents).
+Status WriteLossCharts(const ReportResult& result, const std::string& dir, LossChartPngs* pngs = nullptr);
 
 // index.html: one self-contained page (no network): summary, sortable per-layer table, charts
 // (the charts are embedded, so WriteLossCharts need not have run).
 // `extra_sections`: HTML inserted after the summary (the troubleshooting findings).
-Status WriteHtmlReport(const ReportResult& result, const std::string& path, const std::string& extra_sections = "");
+// `pngs`: the charts as WriteLossCharts wrote them, or nullptr to render them here. An error
+// (InvalidArgument) when their number is not the number of detections.
+Status WriteHtmlReport(const ReportResult& result, const std::string& path, const std::string& extra_sections = "",
+                       const LossChartPngs* pngs = nullptr);
+
+// Every file of WriteReport (include/xquant/report.h), with `extra_sections` in index.html as in
+// WriteHtmlReport: the troubleshooting report writes its page once, with its findings.
+Status WriteReportFiles(const ReportResult& result, const std::string& extra_sections);
 
 // TensorBoard event files under `dir` (= report_dir/tensorboard): per-layer histograms, per-layer
 // metric scalars (step = layer index), output metrics as text, the quantized model's graph with

@@ -140,7 +140,11 @@ TEST_P(FixLoop, CountermeasureFixesItsPathology) {
       EXPECT_TRUE(candidate.contains(key)) << candidate.value("id", "?") << " lacks " << key;
   std::ifstream html(dir + "/index.html");
   const std::string page((std::istreambuf_iterator<char>(html)), std::istreambuf_iterator<char>());
-  EXPECT_NE(page.find("<section id=\"fix\">"), std::string::npos);
+  // One page: the findings, then the before/after section.
+  const size_t findings = page.find("<section id=\"findings\">"), fix = page.find("<section id=\"fix\">");
+  EXPECT_NE(findings, std::string::npos);
+  EXPECT_NE(fix, std::string::npos);
+  EXPECT_LT(findings, fix);
   EXPECT_NE(page.find(best.id + " (chosen)"), std::string::npos);
   fs::remove_all(dir);
 }
