@@ -212,7 +212,7 @@ StatusOr<std::string> Canvas::Finish() {
   cairo_destroy(cr_);
   cr_ = nullptr;
   if (format_ == ImageFormat::kPng) {
-    // Our encoder, not cairo_surface_write_to_png_stream: see png_encoder.h.
+    // libpng with faster settings than cairo_surface_write_to_png_stream uses: see png_encoder.h.
     cairo_surface_flush(surface_);
     return EncodeRgb24Png(cairo_image_surface_get_data(surface_), cairo_image_surface_get_width(surface_),
                           cairo_image_surface_get_height(surface_), cairo_image_surface_get_stride(surface_));
