@@ -21,6 +21,7 @@
 #include "analysis/detection.h"
 #include "analysis/histogram.h"
 #include "analysis/metrics.h"
+#include "common/channel_slice.h"
 #include "xquant/report.h"
 #include "xquant/session.h"
 
@@ -44,22 +45,8 @@ Tensor AsFloat(const Tensor& t) {
 bool Rescale(const CompareRescale& r, const Tensor& t, Tensor* out) {
   const int rank = static_cast<int>(t.shape().size());
   if (r.axis >= rank || (r.axis >= 0 && (r.begin < 0 || r.end > t.dim(r.axis) || r.begin >= r.end))) return false;
-  *out = Tensor(DataType::kFloat32, t.shape());
-  const float* in = t.data<float>();
-  float* o = out->data<float>();
-  const float inverse = static_cast<float>(1.0 / r.factor);
-  std::copy(in, in + t.size(), o);
-  if (r.axis < 0) {
-    for (int64_t k = 0; k < t.size(); ++k) o[k] *= inverse;
-    return true;
-  }
-  int64_t outer = 1, inner = 1;
-  for (int d = 0; d < r.axis; ++d) outer *= t.dim(d);
-  for (int d = r.axis + 1; d < rank; ++d) inner *= t.dim(d);
-  const int64_t dim = t.dim(r.axis);
-  for (int64_t a = 0; a < outer; ++a)
-    for (int64_t c = r.begin; c < r.end; ++c)
-      for (int64_t k = 0; k < inner; ++k) o[(a * dim + c) * inner + k] *= inverse;
+  *out = t.Clone();
+  MultiplyChannels(out->data<float>(), t.shape(), r.axis, r.begin, r.end, static_cast<float>(1.0 / r.factor));
   return true;
 }
 

@@ -7,6 +7,8 @@
 #include <cstdio>
 #include <map>
 
+#include "common/channel_slice.h"
+
 namespace xquant::fix {
 namespace {
 
@@ -189,20 +191,7 @@ class Planner {
 
 // Multiplies the selected slice of a (cloned) float tensor.
 void Apply(const WeightChange& c, Tensor* t) {
-  float* data = t->data<float>();
-  const float f = static_cast<float>(c.factor);
-  if (c.axis < 0) {
-    for (int64_t k = 0; k < t->size(); ++k) data[k] *= f;
-    return;
-  }
-  // [outer, dim(axis), inner] view of the tensor.
-  int64_t outer = 1, inner = 1;
-  for (int d = 0; d < c.axis; ++d) outer *= t->dim(d);
-  for (size_t d = c.axis + 1; d < t->shape().size(); ++d) inner *= t->dim(static_cast<int>(d));
-  const int64_t dim = t->dim(c.axis);
-  for (int64_t o = 0; o < outer; ++o)
-    for (int64_t k = c.begin; k < c.end && k < dim; ++k)
-      for (int64_t i = 0; i < inner; ++i) data[(o * dim + k) * inner + i] *= f;
+  MultiplyChannels(t->data<float>(), t->shape(), c.axis, c.begin, c.end, static_cast<float>(c.factor));
 }
 
 }  // namespace
