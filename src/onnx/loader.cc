@@ -160,10 +160,18 @@ Status ParseModel(const std::string& bytes, const std::string& origin, const std
   // 17 only (plus the dialect quantizers registered here) and throws on some malformed graphs: its
   // failures are not our errors.
   RegisterDialectSchemas();
-  try {
-    onnx::ShapeInferenceOptions options{/*check_type=*/false, /*error_mode=*/0, /*enable_data_propagation=*/false};
-    onnx::shape_inference::InferShapes(proto, onnx::OpSchemaRegistry::Instance(), options);
-  } catch (const std::exception&) {
+  // Control flow is refused below; its subgraphs are not inferred, since onnx 1.12's inference
+  // dereferences attributes of a malformed Scan (no num_scan_inputs) without checking them, and
+  // crashes. Without inference, the refusal still lists every problem of the graph.
+  bool has_control_flow = false;
+  for (const auto& node : proto.graph().node())
+    if (NormalizeDomain(node.domain()).empty() && kControlFlowOps.count(node.op_type())) has_control_flow = true;
+  if (!has_control_flow) {
+    try {
+      onnx::ShapeInferenceOptions options{/*check_type=*/false, /*error_mode=*/0, /*enable_data_propagation=*/false};
+      onnx::shape_inference::InferShapes(proto, onnx::OpSchemaRegistry::Instance(), options);
+    } catch (const std::exception&) {
+    }
   }
 
   const onnx::GraphProto& g = proto.graph();

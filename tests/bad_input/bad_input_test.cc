@@ -70,6 +70,7 @@ INSTANTIATE_TEST_SUITE_P(
         LoadCase{"cycle.onnx", StatusCode::kInvalidArgument, {"cycle", "Add 'add'", "Relu 'relu'"}},
         LoadCase{"empty_graph.onnx", StatusCode::kInvalidArgument, {"the graph is empty", "no outputs"}},
         LoadCase{"control_flow.onnx", StatusCode::kNotSupported, {"If 'the_if'", "out of scope"}},
+        LoadCase{"malformed_scan.onnx", StatusCode::kNotSupported, {"Scan 'the_scan'", "out of scope"}},
         LoadCase{"unsupported_ops.onnx", StatusCode::kNotSupported,
                  {"2 problems", "'com.example::FancyOp' (first used by node 'fancy_first', 2 nodes in all)",
                   "'Det' (first used by node 'det_node')"}},
