@@ -75,6 +75,11 @@ struct TroubleshootOptions {
   std::string quantization_log_dir;
   // A troubleshoot_report.json of an earlier run, to tell whether the countermeasures helped.
   std::string previous_report;
+  // Runs the judges even when the reference's majority rule would skip them (the general case is
+  // still reported). The fix loop sets it on its candidates: whether a finding went away must be
+  // judged, and a candidate that quantizes more tensors than the user's model can have most of
+  // them flagged by the absolute mse threshold.
+  bool judge_despite_majority = false;
 };
 
 struct TroubleshootResult {

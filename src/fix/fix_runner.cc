@@ -169,6 +169,7 @@ StatusOr<FixResult> RunFix(const std::string& float_model_path, const std::strin
       }
       TroubleshootOptions judge_options;
       judge_options.report = candidate_measure;
+      judge_options.judge_despite_majority = true;
       auto judged = TroubleshootReport(std::move(report).value(), judge_options);
       if (!judged.ok()) {
         c.status = judged.status().WithContext("judging candidate '" + c.id + "'");

@@ -119,7 +119,9 @@ static StatusOr<TroubleshootResult> JudgeReport(ReportResult report, const Troub
 
   if (r.degraded_layers.empty()) result.general_cases.push_back(GeneralCase::kNoDegradedLayers);
   // The reference's majority rule: judges run only below the ratio (strict).
-  if (result.degraded_ratio < r.config.threshold_degrade_layer_ratio) {
+  const bool majority = result.degraded_ratio >= r.config.threshold_degrade_layer_ratio;
+  if (majority) result.general_cases.push_back(GeneralCase::kMajorityDegraded);
+  if (!majority || options.judge_despite_majority) {
     result.judges_ran = true;
     troubleshoot::JudgeContext context{r, r.config, degraded, options.quantization_log_dir, quantization_log};
     for (const auto& judge : troubleshoot::AllJudges()) {
@@ -132,9 +134,8 @@ static StatusOr<TroubleshootResult> JudgeReport(ReportResult report, const Troub
       }
       for (Finding& f : *findings) result.findings.push_back(std::move(f));
     }
-    if (!r.degraded_layers.empty() && result.findings.empty()) result.general_cases.push_back(GeneralCase::kNoJudgeApplies);
-  } else {
-    result.general_cases.push_back(GeneralCase::kMajorityDegraded);
+    if (!majority && !r.degraded_layers.empty() && result.findings.empty())
+      result.general_cases.push_back(GeneralCase::kNoJudgeApplies);
   }
   if (!options.previous_report.empty()) {
     bool improved = false;

@@ -268,13 +268,16 @@ TEST(ConcatScaling, FixLoopPicksTheScalingWhenTheSmallerBranchMatters) {
   ASSERT_EQ(best.id, "concat_scaling_concat") << best.countermeasure;
   EXPECT_EQ(best.float_rewrite.size(), 2u);
   EXPECT_FALSE(best.compare_rescales.empty());
-  // The candidate's own points are judged only when fewer than half are degraded; with every
-  // activation quantized, the absolute mse threshold flags the large-valued ones, so the finding's
-  // condition is checked on the rewritten model directly: its Concat inputs are balanced.
+  // The finding is gone: the judges ran on the candidate (even though the absolute mse threshold
+  // flags its large-valued points, most of them), and the unbalanced Concat is no longer reported;
+  // the condition itself is checked on the rewritten model too: its Concat inputs are balanced.
+  bool judged = false;
   for (const FindingOutcome& f : best.findings)
-    if (f.judge == "unbalanced_concatenation" && f.judged) {
-      EXPECT_FALSE(f.still_found) << f.layer;
+    if (f.judge == "unbalanced_concatenation" && f.layer == "concat") {
+      judged = f.judged;
+      EXPECT_FALSE(f.still_found);
     }
+  EXPECT_TRUE(judged) << "the candidate was not judged";
   auto x = ReadNpy(data);
   ASSERT_TRUE(x.ok()) << x.status().message();
   auto rewritten = RunModel(best.float_model, *x, {"small", "large"});
@@ -299,8 +302,11 @@ TEST(ConcatScaling, FixLoopPicksTheScalingWhenTheSmallerBranchMatters) {
   ASSERT_TRUE(concat && mix) << "concat and mix are the user's model's degraded layers";
   EXPECT_GE(FindMetric(mix->after, "sqnr_db"), FindMetric(mix->before, "sqnr_db") + kGainDb);
   // In the user's units (the scaled slice divided back): without that division the candidate's
-  // Concat would carry the smaller branch 146 times larger and could not be compared at all.
-  EXPECT_GT(FindMetric(concat->after, "sqnr_db"), FindMetric(concat->before, "sqnr_db"));
+  // Concat would carry the smaller branch 146 times larger and could not be compared at all. The
+  // margin is small by nature: the larger branch holds nearly all of the point's signal and half of
+  // its error, and that half stays (measured +1.2 dB; the smaller branch's channels alone go from
+  // 1.9 to 39.9 dB).
+  EXPECT_GE(FindMetric(concat->after, "sqnr_db"), FindMetric(concat->before, "sqnr_db") + 0.5);
 }
 
 }  // namespace
