@@ -1,5 +1,6 @@
 // `xquant run MODEL.onnx --input NAME=FILE.npy ... [--dump DIR]`: one execution, with the outputs'
-// shapes and statistics; --dump writes every tensor the run produces as .npy.
+// shapes and statistics; --dump writes every intermediate tensor as .npy: those the run produces
+// and those folded at preparation.
 #include <chrono>
 #include <cmath>
 #include <cstdio>
@@ -129,9 +130,30 @@ int RunModel(const RunArgs& args) {
       return WriteNpy(args.dump_dir + "/" + file, e.tensor);
     });
     auto result = (*session)->Run(inputs, dumper.get());
+    // The node outputs computed once at preparation (dequantized weights, shape arithmetic) are
+    // intermediate tensors too, though no run produces them: written after the run's, in graph order.
+    Status folded_written = Status::Ok();
+    if (result.ok()) {
+      const Graph& prepared = (*session)->graph();
+      for (const Node& node : g.nodes)
+        for (ValueId out : node.outputs) {
+          if (out == kNoValue || !folded_written.ok()) continue;
+          const ValueId id = prepared.FindValue(g.values[out].name);
+          if (id == kNoValue || !prepared.values[id].constant) continue;
+          const Tensor& tensor = *prepared.values[id].constant;
+          char prefix[24];
+          std::snprintf(prefix, sizeof prefix, "%05d_folded_", dumped++);
+          const std::string file = prefix + SafeFileName(g.values[out].name) + ".npy";
+          std::fprintf(*index, "%s\t%s\t%s\t%s\t%s\t%s\n", file.c_str(), g.values[out].name.c_str(),
+                       node.name.c_str(), node.op_type.c_str(), DataTypeName(tensor.dtype()).c_str(),
+                       ShapeToString(tensor.shape()).c_str());
+          folded_written = WriteNpy(args.dump_dir + "/" + file, tensor);
+        }
+    }
     std::fclose(*index);
-    if (!result.ok()) {
-      std::fprintf(stderr, "xquant run: %s\n", result.status().message().c_str());
+    if (!result.ok() || !folded_written.ok()) {
+      std::fprintf(stderr, "xquant run: %s\n",
+                   (result.ok() ? folded_written : result.status()).message().c_str());
       return kExitFailure;
     }
   }
@@ -164,7 +186,7 @@ void AddRunCommand(CLI::App& app, std::function<int()>* run) {
   auto args = std::make_shared<RunArgs>();
   cmd->add_option("model", args->model, "ONNX model file")->required();
   cmd->add_option("-i,--input", args->inputs, "NAME=FILE.npy for each model input (FILE.npy alone for a single input)");
-  cmd->add_option("--dump", args->dump_dir, "write every tensor the run produces as .npy into this directory");
+  cmd->add_option("--dump", args->dump_dir, "write every intermediate tensor (produced by the run or folded at preparation) as .npy into this directory");
   cmd->add_option("--threads", args->threads, "threads for the kernels (0 = all cores)")->check(CLI::NonNegativeNumber);
   cmd->add_option("--repeat", args->repeat, "run this many times and report the median time")->check(CLI::PositiveNumber);
   cmd->callback([run, args] { *run = [args] { return RunModel(*args); }; });
