@@ -61,9 +61,11 @@ def parse_args():
     p.add_argument("--warmup", default="1=3,8=1", help="untimed runs per process, per batch (default 1=3,8=1)")
     p.add_argument("--no-ort-all-qdq", action="store_true",
                    help="skip the informational onnxruntime --opt all timing of QDQ models")
-    p.add_argument("--xq-omp-wait-policy", choices=["passive", "active", "inherit"], default="inherit",
-                   help="OMP_WAIT_POLICY for xquant (default inherit: libgomp spins briefly, best on a quiet machine; passive: idle threads sleep, the counterpart of onnxruntime's "
-                        "allow_spinning=0, best on a busy machine)")
+    p.add_argument("--wait-policy", choices=["spin", "sleep"], default="spin",
+                   help="how both engines' idle threads wait, the same on both sides. spin (default): "
+                        "each engine's own default, libgomp's brief spinning and onnxruntime's "
+                        "allow_spinning=1, best on a quiet machine; sleep: OMP_WAIT_POLICY=PASSIVE and "
+                        "allow_spinning=0, best on a busy one")
     p.add_argument("--timeout", type=float, default=300, help="seconds allowed per process")
     p.add_argument("--case-budget", type=float, default=30,
                    help="seconds of xquant runs allowed per case (model x batch); when the first round "
@@ -189,7 +191,7 @@ def bench_case(args, xq_bench, node_modules, model, kind, batch):
 
     def ort(level):
         return lambda n, w: [args.node, RUN_ORT, "--node-modules", node_modules] + common(n, w) + [
-            "--opt", level, onnx, npy]
+            "--opt", level, "--spinning", ort_spinning(args), onnx, npy]
 
     ref_level, target = TARGETS[kind]
     xq = Side("xquant", lambda n, w: [xq_bench] + common(n, w) + [onnx, npy], xq_env(args))
@@ -240,13 +242,20 @@ def bench_case(args, xq_bench, node_modules, model, kind, batch):
 
 
 def xq_env(args):
-    """xquant's environment: by default OpenMP's idle threads sleep (OMP_WAIT_POLICY=PASSIVE), as
-    onnxruntime's do under run_ort.js (session.intra_op.allow_spinning=0). On a busy machine
-    spinning threads steal the cores the working ones need (measured: 4-100x slower)."""
+    """xquant's environment for the wait policy. Under "sleep" OpenMP's idle threads sleep
+    (OMP_WAIT_POLICY=PASSIVE), as onnxruntime's do with allow_spinning=0; on a busy machine
+    spinning threads steal the cores the working ones need (measured: 4-100x slower). Under "spin"
+    both engines keep their defaults."""
     env = dict(os.environ)
-    if args.xq_omp_wait_policy != "inherit":
-        env["OMP_WAIT_POLICY"] = args.xq_omp_wait_policy.upper()
+    if args.wait_policy == "sleep":
+        env["OMP_WAIT_POLICY"] = "PASSIVE"
+    else:
+        env.pop("OMP_WAIT_POLICY", None)
     return env
+
+
+def ort_spinning(args):
+    return "1" if args.wait_policy == "spin" else "0"
 
 
 def fit_budget(budget_s, run_ms, runs, warmup, rounds):
@@ -274,8 +283,8 @@ def print_table(results, args, elapsed):
     print()
     print(f"xquant vs onnxruntime, {args.threads} threads, median of {args.rounds} rounds "
           f"(each the median of --runs {args.runs} after --warmup {args.warmup}); {elapsed:.0f} s")
-    print(f"xquant OMP_WAIT_POLICY={xq_env(args).get('OMP_WAIT_POLICY', '(unset)')}; onnxruntime "
-          "allow_spinning=0")
+    print(f"wait policy {args.wait_policy}: xquant OMP_WAIT_POLICY={xq_env(args).get('OMP_WAIT_POLICY', '(unset)')}; "
+          f"onnxruntime allow_spinning={ort_spinning(args)}")
     print("ratio = xquant ms / onnxruntime ms at the reference level (float: --opt all, QDQ: --opt disabled); "
           "[range] = per-round ratios")
     header = (f"{'model':<26}{'batch':>5}{'xquant ms':>11}{'ORT ms':>10}{'ratio':>7}  {'[range]':<15}"
@@ -332,7 +341,7 @@ def main():
         with open(args.json, "w") as f:
             json.dump({"threads": args.threads, "rounds": args.rounds, "runs": args.runs, "warmup": args.warmup,
                        "xquant_bench": xq_bench, "fixtures": args.fixtures,
-                       "xq_omp_wait_policy": xq_env(args).get("OMP_WAIT_POLICY"), "elapsed_s": elapsed,
+                       "wait_policy": args.wait_policy, "elapsed_s": elapsed,
                        "cases": results}, f, indent=1)
             f.write("\n")
     return 0

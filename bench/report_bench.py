@@ -36,12 +36,12 @@ def find_xquant(arg):
     return max(candidates, key=os.path.getmtime)
 
 
-def run_rss(cmd):
+def run_rss(cmd, env=None):
     """Like run(), with the child's own peak RSS from wait4 (KiB on Linux)."""
     import time
     start = time.monotonic()
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
-        proc = subprocess.Popen(cmd, stdout=out, stderr=err)
+        proc = subprocess.Popen(cmd, stdout=out, stderr=err, env=env)
         _, status, usage = os.wait4(proc.pid, 0)
         seconds = time.monotonic() - start
         code = os.waitstatus_to_exitcode(status)
@@ -63,8 +63,16 @@ def main():
     p.add_argument("--batch", type=int, default=8)
     p.add_argument("--threads", type=int, default=2)
     p.add_argument("--rounds", type=int, default=3)
+    p.add_argument("--wait-policy", choices=["spin", "sleep"], default="spin",
+                   help="how both sides' idle threads wait: spin (default: each engine's default, "
+                        "libgomp's brief spinning, onnxruntime's allow_spinning=1) or sleep "
+                        "(OMP_WAIT_POLICY=PASSIVE, allow_spinning=0; for a busy machine)")
     p.add_argument("--json", metavar="OUT", help="also write the measurements as JSON")
     args = p.parse_args()
+    xq_env = dict(os.environ)
+    xq_env.pop("OMP_WAIT_POLICY", None)
+    if args.wait_policy == "sleep":
+        xq_env["OMP_WAIT_POLICY"] = "PASSIVE"
     xquant = find_xquant(args.xquant)
     node_modules = args.node_modules or os.path.join(args.fixtures, "ort", "node_modules")
     float_model = os.path.join(args.fixtures, f"{args.model}_float.onnx")
@@ -83,10 +91,11 @@ def main():
                           "--threads", str(args.threads), "--report-dir", out_dir, "--quiet"]
                 ort_cmd = [node, os.path.join(HERE, "run_ort_pair.js"), "--node-modules", node_modules,
                            "--threads", str(args.threads), "--batch", str(args.batch), "--samples", str(n),
-                           "--datasets", "2", float_model, qdq_model]
+                           "--datasets", "2", "--spinning", "1" if args.wait_policy == "spin" else "0",
+                           float_model, qdq_model]
                 order = [("xq", xq_cmd), ("ort", ort_cmd)] if r % 2 == 0 else [("ort", ort_cmd), ("xq", xq_cmd)]
                 for who, cmd in order:
-                    seconds, peak, _ = run_rss(cmd)
+                    seconds, peak, _ = run_rss(cmd, xq_env if who == "xq" else None)
                     if who == "xq":
                         ours.append(seconds)
                         rss.append(peak)

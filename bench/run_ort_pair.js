@@ -2,18 +2,19 @@
 // model run over the same number of samples, batch by batch, capturing nothing.
 //
 // Usage: node bench/run_ort_pair.js --node-modules DIR [--threads T] [--batch B] [--samples N]
-//            [--datasets D] FLOAT.onnx QDQ.onnx
+//            [--datasets D] [--spinning 0|1] FLOAT.onnx QDQ.onnx
 //   Float runs with graphOptimizationLevel 'all', the QDQ model with 'disabled' (the fake-quant
 //   semantics xquant reproduces; 'all' would fuse it into int8 kernels and compute other
 //   numbers). Samples are seeded standard-normal noise generated here; D datasets of N samples
 //   each are processed (2 = representative + validation, as `xquant report` does).
+//   --spinning is session.intra_op.allow_spinning (default 1, onnxruntime's own default).
 //   Prints one JSON line: {"seconds": wall time from process start to the end of the last batch}.
 'use strict';
 const path = require('path');
 const started = process.hrtime.bigint();
 
 function parseArgs(argv) {
-  const o = { threads: 2, batch: 8, samples: 16, datasets: 2, nodeModules: null, models: [] };
+  const o = { threads: 2, batch: 8, samples: 16, datasets: 2, nodeModules: null, spinning: '1', models: [] };
   for (let i = 2; i < argv.length; ++i) {
     const a = argv[i];
     if (a === '--threads') o.threads = Number(argv[++i]);
@@ -21,9 +22,11 @@ function parseArgs(argv) {
     else if (a === '--samples') o.samples = Number(argv[++i]);
     else if (a === '--datasets') o.datasets = Number(argv[++i]);
     else if (a === '--node-modules') o.nodeModules = argv[++i];
+    else if (a === '--spinning') o.spinning = argv[++i];
     else o.models.push(a);
   }
   if (o.models.length !== 2) throw new Error('usage: run_ort_pair.js [options] FLOAT.onnx QDQ.onnx');
+  if (!['0', '1'].includes(o.spinning)) throw new Error('--spinning takes 0 or 1');
   return o;
 }
 
@@ -42,7 +45,7 @@ async function main() {
   const ort = require(path.join(path.resolve(o.nodeModules), 'onnxruntime-node'));
   const session = (file, opt) => ort.InferenceSession.create(file, {
     graphOptimizationLevel: opt, intraOpNumThreads: o.threads, interOpNumThreads: 1,
-    executionMode: 'sequential', extra: { session: { intra_op: { allow_spinning: '0' } } },
+    executionMode: 'sequential', extra: { session: { intra_op: { allow_spinning: o.spinning } } },
   });
   const float = await session(o.models[0], 'all');
   const qdq = await session(o.models[1], 'disabled');
