@@ -118,8 +118,8 @@ TEST_P(Causes, FindExactlyTheDesignedFindings) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Pairs, Causes,
-                         ::testing::Values("clean", "outlier", "shift_negative", "concat", "concat_downstream",
-                                           "mixed_precision", "majority"),
+                         ::testing::Values("clean", "outlier", "outlier_coarse", "shift_negative", "concat",
+                                           "concat_downstream", "mixed_precision", "majority"),
                          [](const ::testing::TestParamInfo<std::string>& info) { return info.param; });
 
 // The majority pair: every compare point degraded, so the judges are skipped even though its
