@@ -49,15 +49,30 @@ void AnnotateGraph(tensorboard::GraphDef* def, const Graph& graph, const Quantiz
   for (const ActivationQuantization& a : log.activations) by_tensor[a.tensor] = &a;
   std::map<std::string, const WeightQuantization*> by_node;
   for (const WeightQuantization& w : log.weights) by_node[w.node] = &w;
-  for (size_t i = 0; i < graph.nodes.size() && i < def->nodes.size(); ++i) {
+  // The GraphDef lists the Placeholder and Const source nodes first, then graph.nodes in order.
+  if (def->nodes.size() < graph.nodes.size()) return;
+  const size_t first_op = def->nodes.size() - graph.nodes.size();
+  for (size_t i = 0; i < graph.nodes.size(); ++i) {
     const Node& n = graph.nodes[i];
-    tensorboard::NodeDef& d = def->nodes[i];
+    tensorboard::NodeDef& d = def->nodes[first_op + i];
     if (n.op_type == "QuantizeLinear" && !n.inputs.empty()) {
       std::string tensor = graph.values[n.inputs[0]].name;
       auto it = by_tensor.find(tensor);
       if (it == by_tensor.end() && graph.values[n.inputs[0]].producer != kNoNode) {
         const Node& p = graph.nodes[graph.values[n.inputs[0]].producer];  // through the shift Add
         if (!p.inputs.empty()) it = by_tensor.find(graph.values[p.inputs[0]].name);
+      }
+      // A graph output's float tensor was renamed; the DequantizeLinear after it (through the
+      // Clip below 8 bits) produces the logged name.
+      ValueId codes = n.outputs.empty() ? kNoValue : n.outputs[0];
+      for (size_t step = 0; step < 2 && it == by_tensor.end() && codes != kNoValue; ++step) {
+        ValueId next = kNoValue;
+        for (const Node& m : graph.nodes) {
+          if (m.inputs.empty() || m.inputs[0] != codes || m.outputs.empty()) continue;
+          if (m.op_type == "DequantizeLinear") it = by_tensor.find(graph.values[m.outputs[0]].name);
+          if (m.op_type == "Clip") next = m.outputs[0];
+        }
+        codes = next;
       }
       if (it != by_tensor.end()) {
         d.attrs["activation_n_bits"] = int64_t{it->second->bits};

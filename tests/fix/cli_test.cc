@@ -6,13 +6,19 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <cmath>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <nlohmann/json.hpp>
 #include <string>
 
 #include "fix_test_util.h"
+#include "xquant/dataset.h"
+#include "xquant/model.h"
+#include "xquant/npy.h"
+#include "xquant/session.h"
 
 namespace {
 
@@ -20,6 +26,7 @@ namespace fs = std::filesystem;
 
 const std::string kCli = XQ_CLI_PATH;
 const std::string kFixModels = XQ_FIX_MODELS;
+const std::string kTroubleshootModels = XQ_TROUBLESHOOT_MODELS;
 
 struct CliRun {
   int exit_code = -1;
@@ -125,6 +132,121 @@ TEST(FixCli, NothingImprovesOnADegradedModelExitsFour) {
                             " --config " + config + " --fix --quiet");
   EXPECT_EQ(run.exit_code, 4) << run.out;
   EXPECT_NE(run.out.find("no candidate improves"), std::string::npos) << run.out;
+  fs::remove_all(out);
+}
+
+// Per sample, the class of the highest score in output 0 of `model_path` on `data` ([N, C]; the
+// first on ties, as numpy's argmax), run here with Session.
+std::vector<int64_t> Predictions(const std::string& model_path, const std::string& data) {
+  std::vector<int64_t> classes;
+  auto model = xquant::LoadModel(model_path);
+  EXPECT_TRUE(model.ok()) << model.status().ToString();
+  if (!model.ok()) return classes;
+  auto ds = xquant::Dataset::Open(data, xquant::InputSpecsOf(**model));
+  EXPECT_TRUE(ds.ok()) << ds.status().ToString();
+  if (!ds.ok()) return classes;
+  auto batch = (*ds)->ReadBatch(0, (*ds)->size());
+  auto session = xquant::Session::Create(*model);
+  EXPECT_TRUE(batch.ok() && session.ok());
+  if (!batch.ok() || !session.ok()) return classes;
+  auto out = (*session)->Run(*batch);
+  EXPECT_TRUE(out.ok()) << out.status().ToString();
+  if (!out.ok()) return classes;
+  const xquant::Tensor& scores = out->at(0).second;
+  EXPECT_EQ(scores.rank(), 2);
+  const int64_t n = scores.dim(0), c = scores.dim(1);
+  for (int64_t i = 0; i < n; ++i) {
+    int64_t best = 0;
+    for (int64_t k = 1; k < c; ++k)
+      if (scores.GetAsDouble(i * c + k) > scores.GetAsDouble(i * c + best)) best = k;
+    classes.push_back(best);
+  }
+  return classes;
+}
+
+double Accuracy(const std::vector<int64_t>& predicted, const std::vector<int64_t>& labels) {
+  EXPECT_EQ(predicted.size(), labels.size());
+  int64_t correct = 0;
+  for (size_t i = 0; i < predicted.size() && i < labels.size(); ++i) correct += predicted[i] == labels[i];
+  return labels.empty() ? 0.0 : static_cast<double>(correct) / static_cast<double>(labels.size());
+}
+
+std::string Percent(double accuracy) {
+  char buffer[32];
+  std::snprintf(buffer, sizeof buffer, "%.2f%%", 100.0 * accuracy);
+  return buffer;
+}
+
+TEST(FixCli, LabelledValidationDataAddsTopOneAccuracy) {
+  const std::string models = kTroubleshootModels;
+  ASSERT_TRUE(fs::exists(models + "/outlier_quantized.onnx")) << "run `ctest -R make_troubleshoot_models` first";
+  const std::string out = TempDir("labelled");
+  fs::create_directories(out);
+  const std::string float_model = models + "/outlier_float.onnx", quantized = models + "/outlier_quantized.onnx";
+  const std::string repr = models + "/outlier_data.npy", val = out + "/val.npy";
+  fs::copy_file(repr, val);
+  // Labels made here: the float model's class on two samples of three, the next class on the
+  // third, so the float model scores 2/3 and the quantized model whatever its flips give.
+  const std::vector<int64_t> float_classes = Predictions(float_model, val);
+  ASSERT_FALSE(float_classes.empty());
+  std::vector<int64_t> labels;
+  for (size_t i = 0; i < float_classes.size(); ++i) labels.push_back(i % 3 == 0 ? (float_classes[i] + 1) % 5 : float_classes[i]);
+  ASSERT_TRUE(xquant::WriteNpy(out + "/val.labels.npy",
+                               xquant::Tensor::FromVector<int64_t>({static_cast<int64_t>(labels.size())}, labels))
+                  .ok());
+  const double float_accuracy = Accuracy(float_classes, labels);
+  const double quantized_accuracy = Accuracy(Predictions(quantized, val), labels);
+
+  const CliRun run = RunCli("troubleshoot --float " + float_model + " --quantized " + quantized + " --repr " + repr +
+                            " --val " + val + " --report-dir " + out + " --fix --quiet");
+  ASSERT_TRUE(fs::exists(out + "/fix_report.json")) << run.exit_code << "\n" << run.out;
+  const nlohmann::json report = ReadJson(out + "/fix_report.json");
+  // The user's model has the degraded layer `spike`: 4 when nothing beats it, else 0 or 3.
+  if (report["improved"] == true) {
+    EXPECT_TRUE(run.exit_code == 0 || run.exit_code == 3) << run.exit_code << "\n" << run.out;
+  } else {
+    EXPECT_EQ(run.exit_code, 4) << run.out;
+  }
+  ASSERT_TRUE(report["original"]["accuracy"].is_number()) << report["original"].dump();
+  EXPECT_EQ(report["original"]["float_accuracy"].get<double>(), float_accuracy);
+  EXPECT_EQ(report["original"]["accuracy"].get<double>(), quantized_accuracy);
+  const double n = static_cast<double>(labels.size());
+  size_t measured = 0;
+  for (const auto& c : report["candidates"]) {
+    if (c["status"] != "ok") continue;
+    ++measured;
+    ASSERT_TRUE(c["accuracy"].is_number()) << c["id"];
+    const double correct = c["accuracy"].get<double>() * n;
+    EXPECT_NEAR(correct, std::round(correct), 1e-9) << c["id"] << ": not a count of the " << n << " samples";
+    EXPECT_TRUE(correct >= 0 && correct <= n) << c["id"];
+    // Accuracy decides first: a candidate with less never beats the user's model.
+    if (c["accuracy"].get<double>() < quantized_accuracy) EXPECT_EQ(c["beats_original"], false) << c["id"];
+  }
+  EXPECT_GE(measured, 2u);
+  if (report["improved"] == true) {
+    // The kept model, run here, has the accuracy the report gives its candidate.
+    ASSERT_TRUE(fs::exists(out + "/best_quantized.onnx"));
+    double chosen = -1;
+    for (const auto& c : report["candidates"])
+      if (c["id"] == report["chosen"]) chosen = c["accuracy"].get<double>();
+    EXPECT_EQ(chosen, Accuracy(Predictions(out + "/best_quantized.onnx", val), labels));
+    EXPECT_GE(chosen, quantized_accuracy);
+  }
+
+  // index.html's before/after table has the top-1 column, with the user's model's accuracy.
+  std::ifstream in(out + "/index.html");
+  const std::string html((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  const size_t fix = html.find("<section id=\"fix\">");
+  ASSERT_NE(fix, std::string::npos);
+  const std::string section = html.substr(fix, html.find("</section>", fix) - fix);
+  EXPECT_NE(section.find("<th>top-1</th>"), std::string::npos);
+  const size_t yours = section.find("quantized model (yours)");
+  ASSERT_NE(yours, std::string::npos);
+  const std::string row = section.substr(yours, section.find("</tr>", yours) - yours);
+  EXPECT_NE(row.find("<td>" + Percent(quantized_accuracy) + "</td>"), std::string::npos) << row;
+  for (const auto& c : report["candidates"])
+    if (c["status"] == "ok")
+      EXPECT_NE(section.find("<td>" + Percent(c["accuracy"].get<double>()) + "</td>"), std::string::npos) << c["id"];
   fs::remove_all(out);
 }
 

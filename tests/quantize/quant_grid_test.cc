@@ -4,6 +4,8 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
+#include <map>
 #include <random>
 
 #include "quantize/quant_grid.h"
@@ -179,6 +181,190 @@ TEST(ThresholdSearch, KlClipsAHeavyTail) {
   const RangeChoice none = SearchRange(PointsFromValues(v), s);
   EXPECT_LT(kl.threshold, none.threshold);
   EXPECT_GT(kl.threshold, 0.05 * none.threshold);
+}
+
+// ---- KL and uniform MSE against references written here -----------------------------------------
+
+// Deterministic samples of known distributions: the quantiles (i + 0.5) / n of the inverse CDF,
+// so no random generator is involved and the data is the same on every platform.
+std::vector<float> LaplaceQuantiles(int n, double b) {
+  std::vector<float> v(n);
+  for (int i = 0; i < n; ++i) {
+    const double u = (i + 0.5) / n;
+    v[i] = static_cast<float>(u < 0.5 ? b * std::log(2 * u) : -b * std::log(2 * (1 - u)));
+  }
+  return v;
+}
+
+// A skewed distribution: 30 % of the mass on a short negative tail (scale 0.5), 70 % on a long
+// positive one (scale 2), as a biased pre-activation.
+std::vector<float> SkewedQuantiles(int n) {
+  std::vector<float> v(n);
+  for (int i = 0; i < n; ++i) {
+    const double u = (i + 0.5) / n;
+    v[i] = static_cast<float>(u < 0.3 ? 0.5 * std::log(u / 0.3) : -2.0 * std::log((1 - u) / 0.7));
+  }
+  return v;
+}
+
+// The KL error method as threshold_search.h documents it, in plain double arithmetic over a
+// 2048-bin histogram: a candidate threshold t gives the grid delta = t / 2^(bits - signed) with
+// codes [-2^(bits-1), 2^(bits-1) - 1] (signed) or [0, 2^bits - 1]; P is the histogram restricted to
+// the bins whose centre the grid covers, the mass of the bins beyond moved onto the outermost
+// covered non-empty bin on that side; Q gives each covered non-empty bin the mean count of the
+// non-empty bins that round to the same code. Returns the candidate of the smallest KL(P || Q)
+// (the first on ties).
+double ReferenceKlThreshold(const std::vector<float>& v, int bits, bool is_signed, const std::vector<double>& candidates) {
+  constexpr int kBins = 2048;
+  const double lo = *std::min_element(v.begin(), v.end()), hi = *std::max_element(v.begin(), v.end());
+  const double width = (hi - lo) / kBins;
+  std::vector<double> count(kBins, 0.0);
+  for (float x : v) count[std::min(kBins - 1, static_cast<int>((x - lo) / width))] += 1;
+  std::vector<double> centre(kBins);
+  for (int i = 0; i < kBins; ++i) centre[i] = lo + (i + 0.5) * width;
+
+  double best_t = candidates.front(), best_kl = std::numeric_limits<double>::infinity();
+  for (double t : candidates) {
+    const double delta = t / std::pow(2.0, is_signed ? bits - 1 : bits);
+    const double code_min = is_signed ? -std::pow(2.0, bits - 1) : 0, code_max = is_signed ? std::pow(2.0, bits - 1) - 1 : std::pow(2.0, bits) - 1;
+    const double low = code_min * delta, high = code_max * delta;
+    std::vector<int> covered;  // non-empty bins inside the grid's range
+    double below = 0, above = 0;
+    for (int i = 0; i < kBins; ++i) {
+      if (count[i] == 0) continue;
+      if (centre[i] < low) below += count[i];
+      else if (centre[i] > high) above += count[i];
+      else covered.push_back(i);
+    }
+    if (covered.empty()) continue;
+    std::map<long, std::pair<double, int>> cell;  // code -> (count, non-empty bins)
+    auto code = [&](double x) { return static_cast<long>(std::clamp(std::nearbyint(x / delta), code_min, code_max)); };
+    for (int i : covered) {
+      cell[code(centre[i])].first += count[i];
+      cell[code(centre[i])].second += 1;
+    }
+    double kl = 0;
+    for (int i : covered) {
+      double p = count[i];
+      if (i == covered.front()) p += below;
+      if (i == covered.back()) p += above;
+      const auto& [mass, bins_in_cell] = cell[code(centre[i])];
+      const double q = mass / bins_in_cell;
+      kl += (p / v.size()) * std::log(p / q);
+    }
+    if (kl < best_kl) best_kl = kl, best_t = t;
+  }
+  return best_t;
+}
+
+std::vector<double> SymmetricCandidates(double top) {
+  std::vector<double> c;
+  for (int k = 0; k <= 95; ++k) c.push_back(top * (1.0 - 0.01 * k));  // ratios 1 down to 0.05
+  return c;
+}
+
+TEST(ThresholdSearch, KlErrorOfAHandMadeHistogram) {
+  // Bins of width 1 over [0, 4] with counts 2, 1, 1, 4 (centres 0.5 .. 3.5); unsigned 2-bit grid of
+  // threshold 4: delta 1, codes 0..3, top 3. Centre 3.5 is clipped: its 4 move onto 2.5.
+  // Codes: 0.5 -> 0 (half to even), 1.5 -> 2, 2.5 -> 2. P = (2, 1, 5) / 8; Q = (2, 1, 1) / 8
+  // (cell 2 holds 2 over two bins). KL = 2/8 ln 1 + 1/8 ln 1 + 5/8 ln 5.
+  const WeightedPoints p = PointsFromHistogram(0.0, 4.0, {2, 1, 1, 4});
+  EXPECT_NEAR(QuantizationError(p, SymmetricGrid(4.0, 2, false), QuantizationErrorMethod::kKl, 2.0), 0.625 * std::log(5.0),
+              1e-12);
+  // Threshold 8 (delta 2, top 6): nothing clipped; centres / 2 = 0.25, 0.75, 1.25, 1.75 -> codes 0, 1, 1, 2.
+  // P = (2, 1, 1, 4) / 8; Q = (2, 1, 1, 4) / 8: no loss.
+  EXPECT_NEAR(QuantizationError(p, SymmetricGrid(8.0, 2, false), QuantizationErrorMethod::kKl, 2.0), 0.0, 1e-12);
+}
+
+TEST(ThresholdSearch, KlThresholdMatchesAReferenceOnKnownDistributions) {
+  struct Case {
+    const char* name;
+    std::vector<float> values;
+    QuantizationMethod method;
+    int bits;
+    bool is_signed;
+    bool clips;  // at 4 bits KL clips the tail; at 8 bits it keeps the whole range
+  };
+  std::vector<float> half_laplace = LaplaceQuantiles(6000, 1.0);
+  for (float& x : half_laplace) x = std::abs(x);
+  const std::vector<Case> cases = {
+      {"laplace, symmetric 4 bits", LaplaceQuantiles(4000, 1.0), QuantizationMethod::kSymmetric, 4, true, true},
+      {"laplace, symmetric 8 bits", LaplaceQuantiles(4000, 1.0), QuantizationMethod::kSymmetric, 8, true, false},
+      {"|laplace|, power of two unsigned 4 bits", half_laplace, QuantizationMethod::kPowerOfTwo, 4, false, true},
+  };
+  for (const Case& c : cases) {
+    double max_abs = 0;
+    for (float x : c.values) max_abs = std::max<double>(max_abs, std::abs(x));
+    std::vector<double> candidates;
+    if (c.method == QuantizationMethod::kSymmetric) {
+      candidates = SymmetricCandidates(max_abs);
+    } else {
+      for (int i = 0; i <= 10; ++i) candidates.push_back(std::exp2(std::ceil(std::log2(max_abs)) - i));
+    }
+    SearchSettings s;
+    s.method = c.method;
+    s.error_method = QuantizationErrorMethod::kKl;
+    s.bits = c.bits;
+    s.is_signed = c.is_signed;
+    const double t = SearchRange(PointsFromValues(c.values), s).threshold;
+    const double want = ReferenceKlThreshold(c.values, c.bits, c.is_signed, candidates);
+    EXPECT_DOUBLE_EQ(t, want) << c.name;
+    if (c.clips) {
+      EXPECT_LT(t, max_abs) << c.name;
+    } else {
+      EXPECT_EQ(t, candidates.front()) << c.name;
+    }
+  }
+}
+
+// Independent uniform quantizer over [l, h] (which holds 0): s = (h - l) / (2^bits - 1), zero point
+// round(-l / s), codes 0..2^bits - 1; returns the mean squared error on v and the grid's range.
+struct UniformOutcome {
+  double mse, lower, upper;
+};
+UniformOutcome UniformMse(const std::vector<float>& v, double l, double h, int bits) {
+  const double levels = std::pow(2.0, bits) - 1;
+  const double s = (h - l) / levels, zp = std::nearbyint(-l / s);
+  double e = 0;
+  for (float x : v) {
+    const double q = (std::clamp(std::nearbyint(x / s) + zp, 0.0, levels) - zp) * s;
+    e += (q - x) * (q - x);
+  }
+  return {e / v.size(), -zp * s, (levels - zp) * s};
+}
+
+TEST(ThresholdSearch, UniformMseMatchesBruteForceOnSkewedData) {
+  const std::vector<float> v = SkewedQuantiles(4000);
+  const double lo = std::min(0.0f, *std::min_element(v.begin(), v.end()));
+  const double hi = std::max(0.0f, *std::max_element(v.begin(), v.end()));
+  SearchSettings s;
+  s.method = QuantizationMethod::kUniform;
+  s.error_method = QuantizationErrorMethod::kMse;
+  s.bits = 4;
+  const RangeChoice got = SearchRange(PointsFromValues(v), s);
+  s.error_method = QuantizationErrorMethod::kNoClipping;
+  const RangeChoice none = SearchRange(PointsFromValues(v), s);
+
+  // The documented candidates: each end shrunk by 1, 0.95, ..., 0.05 independently.
+  UniformOutcome best{std::numeric_limits<double>::infinity(), 0, 0};
+  for (int a = 0; a < 20; ++a)
+    for (int b = 0; b < 20; ++b) {
+      const UniformOutcome o = UniformMse(v, lo * (1 - 0.05 * a), hi * (1 - 0.05 * b), 4);
+      if (o.mse < best.mse) best = o;
+    }
+  EXPECT_NEAR(got.range_min, best.lower, 1e-9 * (hi - lo));
+  EXPECT_NEAR(got.range_max, best.upper, 1e-9 * (hi - lo));
+  const double got_mse = UniformMse(v, got.range_min, got.range_max, 4).mse;
+  EXPECT_NEAR(got_mse, best.mse, 1e-9 * best.mse);
+  EXPECT_LT(got.range_max, 0.9 * hi) << "the long positive tail is clipped at 4 bits";
+
+  // Whatever the candidate set, the result is close to the best range on a 100 x 100 grid of shrink
+  // factors and clearly better than keeping the whole range.
+  double fine = std::numeric_limits<double>::infinity();
+  for (int a = 0; a < 100; ++a)
+    for (int b = 0; b < 100; ++b) fine = std::min(fine, UniformMse(v, lo * (1 - 0.01 * a), hi * (1 - 0.01 * b), 4).mse);
+  EXPECT_LE(got_mse, 1.01 * fine);
+  EXPECT_LT(got_mse, 0.8 * UniformMse(v, none.range_min, none.range_max, 4).mse);
 }
 
 TEST(ThresholdSearch, ZThresholdDropsOutliers) {

@@ -3,6 +3,12 @@
 
     /usr/bin/python3 read_events.py OUT
     /usr/bin/python3 read_events.py --report REPORT_DIR QUANTIZED.onnx
+    /usr/bin/python3 read_events.py --list RUN_DIR
+
+With --list, the one event file in RUN_DIR is read (records and CRCs checked as above) and what it
+holds is printed as JSON for another test to check: {"scalars": {tag: value}, "histograms": {tag:
+{"num", "min", "max", "buckets"}}, "texts": [tag], "graph": [{"name", "op", "inputs", "attrs": {key:
+value}}] or null}.
 
 OUT is what write_tensorboard_fixture made: OUT/tensorboard (a report's runs), OUT/api (every
 record kind written through EventWriter) and OUT/expectations.json (what should be in them, taken
@@ -528,7 +534,49 @@ def check_real_report(report_dir, model_path):
                       f"layer {layer}: xquant_{dataset} {got} != {want}")
 
 
+# ---- listing one run (for the quantizer's tests) ---------------------------------------------------
+
+def attr_json(value):
+    kind = value.WhichOneof("value")
+    if kind == "s":
+        return value.s.decode("utf-8", "replace")
+    if kind in ("i", "f", "b", "type"):
+        return getattr(value, kind)
+    if kind == "list":
+        return {"s": [x.decode("utf-8", "replace") for x in value.list.s], "i": list(value.list.i),
+                "f": list(value.list.f), "shapes": len(value.list.shape)}
+    return kind
+
+
+def list_run(run_dir):
+    events = run_events(run_dir)
+    out = {"scalars": {}, "histograms": {}, "texts": [], "graph": None}
+    for step, v in summary_values(events):
+        kind = v.WhichOneof("value")
+        if kind == "simple_value":
+            out["scalars"][v.tag] = v.simple_value
+        elif kind == "histo":
+            out["histograms"][v.tag] = {"num": v.histo.num, "min": v.histo.min, "max": v.histo.max,
+                                        "buckets": len(v.histo.bucket)}
+        elif kind == "tensor":
+            out["texts"].append(v.tag)
+    graphs = [e for e in events if e.WhichOneof("what") == "graph_def"]
+    check(len(graphs) <= 1, f"{run_dir}: {len(graphs)} graphs")
+    if graphs:
+        graph = PB["GraphDef"].FromString(graphs[0].graph_def)
+        assert_no_unknown_fields(graph, f"{run_dir} graph")
+        out["graph"] = [{"name": n.name, "op": n.op, "inputs": list(n.input),
+                         "attrs": {a.key: attr_json(a.value) for a in n.attr}} for n in graph.node]
+    return out
+
+
 def main():
+    if len(sys.argv) == 3 and sys.argv[1] == "--list":
+        listing = list_run(sys.argv[2])
+        for failure in FAILURES:
+            print("FAIL:", failure, file=sys.stderr)
+        print(json.dumps(listing))
+        return 1 if FAILURES else 0
     if len(sys.argv) == 4 and sys.argv[1] == "--report":
         check_real_report(sys.argv[2], sys.argv[3])
     elif len(sys.argv) == 2:
