@@ -2,6 +2,8 @@
 // float export) against onnxruntime: every quantization point must be paired with high
 // confidence, and each point's metrics must equal the same metrics computed here from the
 // tensors onnxruntime produced for the same input (tests/oracle/prepare_oracle.sh dumps them).
+// The report's files are then written and read back: JSON values, every layer in the HTML, PNGs
+// decoded by cairo, TensorBoard runs parsed by tests/tensorboard/read_events.py.
 //
 // Our executor and onnxruntime sum convolutions in different orders, so once a value lands on
 // the other side of a rounding tie in some QuantizeLinear, the two runs' tensors differ slightly
@@ -10,9 +12,12 @@
 // | |a|^2 - |b|^2 | <= |a - b| (|a| + |b|) and |a - b| <= |f1 - f2| + |q1 - q2|, so
 //   |mse_ours - mse_ort| <= (|f1 - f2| + |q1 - q2|) (|a| + |b|) / n  (+ 1e-5 relative for rounding).
 // Where our tensors equal onnxruntime's, the bound is 1e-5 relative.
+#include <cairo.h>
 #include <gtest/gtest.h>
+#include <sys/wait.h>
 
 #include <cmath>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <map>
@@ -209,12 +214,32 @@ TEST_P(ReportOracle, PairsAndMetricsAgreeWithOnnxruntime) {
                 1e-12 * FindMetric(r.repr.layers[i].accumulated, "mse"));
     EXPECT_NE(html.find(r.points[i].name), std::string::npos) << r.points[i].name;
   }
-  for (const char* chart : {"quant_loss_mse_repr.png", "quant_loss_sqnr_val.png"}) {
-    std::ifstream png(fs::path(written.config.report_dir) / chart, std::ios::binary);
-    char signature[8] = {};
-    png.read(signature, 8);
-    EXPECT_EQ(std::string(signature, 8), std::string("\x89PNG\r\n\x1a\n", 8)) << chart;
+  // Every chart (3 metrics with a threshold x 2 datasets) decodes as a PNG, through cairo's reader
+  // (libpng), at least as wide as the 14 px per layer docs/report.md promises.
+  int charts = 0;
+  for (const auto& entry : fs::directory_iterator(written.config.report_dir)) {
+    const std::string file = entry.path().filename().string();
+    if (!file.starts_with("quant_loss_") || entry.path().extension() != ".png") continue;
+    ++charts;
+    cairo_surface_t* png = cairo_image_surface_create_from_png(entry.path().c_str());
+    EXPECT_EQ(cairo_surface_status(png), CAIRO_STATUS_SUCCESS)
+        << file << ": " << cairo_status_to_string(cairo_surface_status(png));
+    EXPECT_GE(cairo_image_surface_get_width(png), static_cast<int>(14 * r.points.size())) << file;
+    EXPECT_GT(cairo_image_surface_get_height(png), 0) << file;
+    cairo_surface_destroy(png);
   }
+  EXPECT_EQ(charts, 6);
+  // The TensorBoard runs parse with the independent reader the TensorBoard tests use (every CRC,
+  // every protobuf field), and hold the same numbers as this report's quant_report.json.
+  const fs::path reader_log = fs::path(written.config.report_dir) / "read_events.out";
+  const std::string command = "/usr/bin/python3 " XQ_SOURCE_DIR "/tests/tensorboard/read_events.py --report '" +
+                              written.config.report_dir + "' '" + (models / (model + "_qdq.onnx")).string() +
+                              "' > '" + reader_log.string() + "' 2>&1";
+  const int reader_rc = std::system(command.c_str());
+  std::ifstream reader_in(reader_log);
+  const std::string reader_output((std::istreambuf_iterator<char>(reader_in)), {});
+  EXPECT_TRUE(WIFEXITED(reader_rc) && WEXITSTATUS(reader_rc) == 0) << reader_output;
+  EXPECT_NE(reader_output.find("every check passed"), std::string::npos) << reader_output;
   // The model output.
   check_mse(FindMetric(r.repr.output, "mse"), ours_float.at("output"), ours_quant.at("output"),
             get(float_dump, "output"), get(quant_dump, "output"), "model output mse");

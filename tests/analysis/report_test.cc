@@ -1,6 +1,6 @@
 // RunReport end to end on the pairing fixtures, checked against metrics recomputed here from the
 // two models' tensors (captured with plain Session runs, one sample at a time), and the
-// `xquant report` command on the bundled example.
+// `xquant report` command on the bundled example (progress lines, and the bar on a terminal).
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
@@ -10,7 +10,11 @@
 #include <fstream>
 #include <map>
 #include <nlohmann/json.hpp>
+#include <span>
+#include <string>
+#include <vector>
 
+#include "common/python_json.h"
 #include "xquant/npy.h"
 #include "xquant/report.h"
 #include "xquant/session.h"
@@ -20,6 +24,7 @@ namespace {
 
 namespace fs = std::filesystem;
 const std::string kDir = XQ_ALIGN_DIR;
+const std::string kUnpairedDir = XQ_UNPAIRED_DIR;  // tests/analysis/make_unpaired_models.py
 
 std::string TempDir(const std::string& name) {
   fs::path dir = fs::temp_directory_path() / ("xquant_report_test_" + name + "_" + std::to_string(::getpid()));
@@ -210,6 +215,118 @@ TEST(RunReport, ClearErrors) {
   EXPECT_THAT(bad_data.status().message(), ::testing::HasSubstr("representative dataset"));
 }
 
+std::string ReadText(const fs::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  return std::string((std::istreambuf_iterator<char>(in)), {});
+}
+
+// A metric registered as a C++ callable through the API reaches the in-memory result and
+// quant_report.json, with the value recomputed here from both models' tensors sample by sample.
+TEST(RunReport, CustomMetricFunctionReachesResultAndJson) {
+  auto sum_abs_diff = [](std::span<const float> x, std::span<const float> y) {
+    double s = 0;
+    for (size_t i = 0; i < x.size(); ++i) s += std::fabs(double(x[i]) - double(y[i]));
+    return s;
+  };
+  ReportOptions options;
+  options.batch_size = 1;  // one value per sample; the report's value is their mean
+  options.config.report_dir = TempDir("custom_metric");
+  options.config.custom_metric_functions["sum_abs_diff"] = sum_abs_diff;
+  auto result = RunReport(kDir + "/float.onnx", kDir + "/folded.onnx", kDir + "/samples.npy", "random:2:3", options);
+  ASSERT_TRUE(result.ok()) << result.status().ToString();
+  const ReportResult& r = *result;
+  EXPECT_THAT(r.metric_names, ::testing::Contains("sum_abs_diff"));
+  ASSERT_EQ(r.points.size(), 7u);
+
+  auto samples = ReadNpy(kDir + "/samples.npy");
+  ASSERT_TRUE(samples.ok());
+  const int64_t per_sample = samples->size() / 6;
+  auto abs_diff = [](const Tensor& a, const Tensor& b) {
+    double s = 0;
+    for (int64_t i = 0; i < a.size(); ++i) s += std::fabs(double(a.data<float>()[i]) - b.data<float>()[i]);
+    return s;
+  };
+  std::vector<double> accumulated(r.points.size(), 0.0), local(r.points.size(), 0.0);
+  double output = 0.0;
+  for (int64_t s = 0; s < 6; ++s) {
+    Tensor x(DataType::kFloat32, {1, 3, 8, 8});
+    std::copy(samples->data<float>() + s * per_sample, samples->data<float>() + (s + 1) * per_sample, x.data<float>());
+    auto f = Capture(kDir + "/float.onnx", {{"x", x}});
+    auto q = Capture(kDir + "/folded.onnx", {{"x", x}});
+    for (size_t i = 0; i < r.points.size(); ++i) {
+      const ComparePoint& p = r.points[i];
+      ASSERT_TRUE(f.count(p.float_tensor) && q.count(p.quant_tensor) && q.count(p.quant_pre_tensor)) << p.name;
+      accumulated[i] += abs_diff(f[p.float_tensor], q[p.quant_tensor]) / 6;
+      local[i] += abs_diff(q[p.quant_pre_tensor], q[p.quant_tensor]) / 6;
+    }
+    output += abs_diff(f["out"], q["out"]) / 6;
+  }
+  for (size_t i = 0; i < r.points.size(); ++i) {
+    const std::string at = "layer " + r.points[i].name;
+    ExpectClose(accumulated[i], FindMetric(r.repr.layers[i].accumulated, "sum_abs_diff"), at + " accumulated");
+    ExpectClose(local[i], FindMetric(r.repr.layers[i].local, "sum_abs_diff"), at + " local");
+    EXPECT_GT(accumulated[i], 0.0) << at;  // the quantized model differs everywhere here
+  }
+  ExpectClose(output, FindMetric(r.repr.output, "sum_abs_diff"), "output");
+  EXPECT_TRUE(std::isfinite(FindMetric(r.val.output, "sum_abs_diff")));
+
+  ASSERT_TRUE(WriteReport(r).ok());
+  const nlohmann::json json = ParsePythonJson(ReadText(fs::path(options.config.report_dir) / "quant_report.json"));
+  ASSERT_FALSE(json.is_discarded());
+  EXPECT_NEAR(json["output_similarity_metrics_repr"]["sum_abs_diff"].get<double>(), output, 1e-6 * output);
+  EXPECT_TRUE(json["output_similarity_metrics_val"].contains("sum_abs_diff"));
+  for (size_t i = 0; i < r.points.size(); ++i) {
+    const auto& layer = json["intermediate_similarity_metrics_repr"][r.points[i].name];
+    ASSERT_TRUE(layer.contains("sum_abs_diff")) << r.points[i].name;
+    EXPECT_NEAR(layer["sum_abs_diff"].get<double>(), accumulated[i], 1e-6 * accumulated[i]) << r.points[i].name;
+    EXPECT_TRUE(json["intermediate_similarity_metrics_val"][r.points[i].name].contains("sum_abs_diff"));
+  }
+  EXPECT_THAT(json["metrics"], ::testing::Contains("sum_abs_diff"));
+}
+
+// A quantized model with a point the float model has no tensor for (a Sigmoid it lacks): the
+// report still runs, lists that point under `unpaired` in alignment.json with its reason, and
+// warns through the log callback, the run's xquant.log, the result's warnings and the HTML.
+TEST(RunReport, UnpairedPointsAreListedAndWarned) {
+  const nlohmann::json expected = nlohmann::json::parse(ReadText(kUnpairedDir + "/expected.json"));
+  std::vector<std::string> messages;
+  ReportOptions options;
+  options.batch_size = 2;
+  options.config.report_dir = TempDir("unpaired");
+  options.log = [&](const std::string& message) { messages.push_back(message); };
+  auto result = RunReport(kUnpairedDir + "/float.onnx", kUnpairedDir + "/quantized.onnx", "random:4", "random:2:1",
+                          options);
+  ASSERT_TRUE(result.ok()) << result.status().ToString();
+  const ReportResult& r = *result;
+  std::map<std::string, std::string> paired;
+  for (const ComparePoint& p : r.points) paired[p.quant_pre_tensor] = p.float_tensor;
+  const auto expected_pairs = expected["paired"].get<std::map<std::string, std::string>>();
+  EXPECT_EQ(paired, expected_pairs);
+  ASSERT_EQ(r.unpaired_points.size(), expected["unpaired"].size());
+  EXPECT_EQ(r.unpaired_points[0].first, expected["unpaired"][0].get<std::string>());
+  EXPECT_THAT(r.unpaired_points[0].second, ::testing::HasSubstr("no float tensor matches it"));
+
+  const std::string warning = "1 quantization point(s) could not be paired with a float tensor: 'gate_out'";
+  EXPECT_THAT(messages, ::testing::Contains(::testing::AllOf(::testing::StartsWith("WARNING: "),
+                                                             ::testing::HasSubstr(warning))));
+  EXPECT_THAT(r.warnings, ::testing::Contains(::testing::HasSubstr(warning)));
+
+  ASSERT_TRUE(WriteReport(r).ok());
+  const fs::path out(options.config.report_dir);
+  const nlohmann::json alignment = nlohmann::json::parse(ReadText(out / "alignment.json"));
+  ASSERT_EQ(alignment["unpaired"].size(), 1u);
+  EXPECT_EQ(alignment["unpaired"][0]["quantized_tensor"], "gate_out");
+  EXPECT_THAT(alignment["unpaired"][0]["reason"].get<std::string>(), ::testing::HasSubstr("mapping file"));
+  EXPECT_EQ(alignment["pairs"].size(), 2u);
+  std::string log;
+  for (const auto& entry : fs::directory_iterator(out))
+    if (entry.path().filename().string().starts_with("logs_")) log += ReadText(entry.path() / "xquant.log");
+  EXPECT_THAT(log, ::testing::HasSubstr(warning));
+  EXPECT_THAT(ReadText(out / "index.html"), ::testing::HasSubstr("1 quantization point has no float partner"));
+  const nlohmann::json json = ParsePythonJson(ReadText(out / "quant_report.json"));
+  EXPECT_THAT(json["warnings"].dump(), ::testing::HasSubstr("gate_out"));
+}
+
 int RunCli(const std::string& args, std::string* output) {
   const std::string out_file = TempDir("cli_out") + ".txt";
   const int rc = std::system((std::string(XQ_CLI_PATH) + " " + args + " > " + out_file + " 2>&1").c_str());
@@ -241,6 +358,40 @@ TEST(ReportCommand, BundledExampleWritesTheWholeReport) {
     EXPECT_TRUE(pair.contains("method"));
     EXPECT_GE(pair["confidence"].get<double>(), 0.9);
   }
+}
+
+// The CLI says the warning about unpaired points on stderr.
+TEST(ReportCommand, UnpairedPointsWarnOnStderr) {
+  std::string output;
+  const int rc = RunCli("report --float " + kUnpairedDir + "/float.onnx --quantized " + kUnpairedDir +
+                            "/quantized.onnx --repr random:2 --report-dir " + TempDir("cli_unpaired"),
+                        &output);
+  ASSERT_EQ(rc, 0) << output;
+  EXPECT_THAT(output, ::testing::HasSubstr("warning: 1 quantization point(s) could not be paired with a float "
+                                           "tensor: 'gate_out'"));
+}
+
+// On a terminal the progress is one bar per stage redrawn in place with carriage returns. util-linux
+// `script` runs the command on a pseudo-terminal and copies what it wrote.
+TEST(ReportCommand, ProgressBarOnATerminal) {
+  if (std::system("command -v script > /dev/null 2>&1") != 0)
+    GTEST_SKIP() << "util-linux `script` is not installed: no pseudo-terminal to run the command on";
+  const std::string examples = std::string(XQ_SOURCE_DIR) + "/examples";
+  const std::string command = std::string(XQ_CLI_PATH) + " report --float " + examples +
+                              "/tiny_cnn_float.onnx --quantized " + examples +
+                              "/tiny_cnn_qdq.onnx --repr random:16:1 --val random:8:2 --batch-size 4 --report-dir " +
+                              TempDir("cli_tty");
+  const std::string out_file = TempDir("cli_tty_out") + ".txt";
+  const int script_rc =
+      std::system(("script -qec '" + command + "' /dev/null < /dev/null > " + out_file + " 2>&1").c_str());
+  const std::string output = ReadText(out_file);
+  ASSERT_EQ(WEXITSTATUS(script_rc), 0) << output;
+  // 30 cells: after 1 of 4 batches 7 are filled (30 * 1 / 4), after 4 of 4 all 30.
+  EXPECT_THAT(output, ::testing::HasSubstr("\rrepr  [#######.......................] 1/4 batches"));
+  EXPECT_THAT(output, ::testing::HasSubstr("\rrepr  [##############################] 4/4 batches"));
+  EXPECT_THAT(output, ::testing::HasSubstr("\rval   [##############################] 2/2 batches"));
+  EXPECT_THAT(output, ::testing::Not(::testing::HasSubstr("repr: 4/4 batches")));  // not the plain lines
+  EXPECT_THAT(output, ::testing::HasSubstr("compare points"));
 }
 
 TEST(ReportCommand, UsageAndInputErrorsExitNonZero) {

@@ -1,6 +1,7 @@
 // Dataset::Open and ReadBatch on every kind of spec, with fixtures written by the test itself:
-// .npy files by WriteNpy, PNG images by stb_image_write. Expected values are computed by hand
-// (image resizing) or follow from how the fixtures were written (sample i holds values made of i).
+// .npy files by WriteNpy, PNG and JPEG images by stb_image_write. Expected values are computed
+// by hand (image resizing) or follow from how the fixtures were written (sample i holds values
+// made of i).
 #include "xquant/dataset.h"
 
 #include <gmock/gmock.h>
@@ -546,6 +547,47 @@ TEST_F(DatasetTest, GreyImagesFeedRgbInputsAndSymbolicSizesUseTheDefault) {
   EXPECT_FLOAT_EQ(x.data<float>()[3 * 30 - 1], 9.0f);  // last blue value of image 1
   EXPECT_FLOAT_EQ(x.data<float>()[3 * 30], 51.0f);     // first red value of image 2
   EXPECT_FLOAT_EQ(x.data<float>()[2 * 3 * 30 - 1], 51.0f);
+}
+
+// JPEG, lossy: each image is made of flat 8x8 blocks (JPEG's own blocks), written at quality 100
+// (no chroma subsampling), so every decoded pixel lies within a few levels of the colour written
+// (colour conversion and rounding only). A 12x6 flat grey image resized to 16x16 stays flat.
+TEST_F(DatasetTest, JpegImagesDecodeToTheColoursWritten) {
+  const uint8_t kQuadrant[4][3] = {{200, 30, 60}, {20, 180, 90}, {90, 90, 240}, {250, 250, 250}};
+  std::vector<uint8_t> quadrants(16 * 16 * 3);
+  for (int y = 0; y < 16; ++y)
+    for (int col = 0; col < 16; ++col)
+      for (int c = 0; c < 3; ++c)
+        quadrants[(y * 16 + col) * 3 + c] = kQuadrant[(y / 8) * 2 + col / 8][c];
+  const std::vector<uint8_t> grey(12 * 6, 120);
+  ASSERT_NE(stbi_write_jpg(NewFile("img/1.jpg").c_str(), 16, 16, 3, quadrants.data(), 100), 0);
+  ASSERT_NE(stbi_write_jpg(NewFile("img/2.jpeg").c_str(), 12, 6, 1, grey.data(), 100), 0);
+  for (const char* file : {"img/1.jpg", "img/2.jpeg"}) {  // really JPEG files: SOI marker first
+    std::ifstream in(Path(file), std::ios::binary);
+    char soi[3] = {};
+    in.read(soi, 3);
+    EXPECT_EQ(std::string(soi, 3), "\xFF\xD8\xFF") << file;
+  }
+  DatasetOptions options;
+  options.image.scale = 1.0f;  // raw 0..255 levels
+  auto dataset = Open(Path("img"), {Input("x", {-1, 3, 16, 16})}, options);
+  ASSERT_TRUE(dataset.ok()) << dataset.status().ToString();
+  EXPECT_THAT((*dataset)->Describe(), HasSubstr("2 images"));
+  auto batch = (*dataset)->ReadBatch(0, 2);
+  ASSERT_TRUE(batch.ok()) << batch.status().ToString();
+  const Tensor& x = batch->at("x");
+  ASSERT_EQ(x.shape(), (Shape{2, 3, 16, 16}));
+  const float* first = x.data<float>();
+  const float* second = first + 3 * 256;
+  for (int c = 0; c < 3; ++c) {
+    for (int y = 0; y < 16; ++y) {
+      for (int col = 0; col < 16; ++col) {
+        EXPECT_NEAR(first[c * 256 + y * 16 + col], kQuadrant[(y / 8) * 2 + col / 8][c], 2.0)
+            << "image 1, channel " << c << ", pixel " << y << "," << col;
+        EXPECT_NEAR(second[c * 256 + y * 16 + col], 120.0, 2.0) << "image 2, channel " << c;
+      }
+    }
+  }
 }
 
 TEST_F(DatasetTest, ImageErrors) {

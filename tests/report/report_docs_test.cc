@@ -1,9 +1,12 @@
-// docs/report.md documents every key of quant_report.json, every field of its layers, and every
-// column of layers.csv that the writers produce.
+// docs/report.md documents every key of quant_report.json, every field of its layers, every
+// field of alignment.json, the mapping file's keys, and every column of layers.csv that the
+// writers produce.
 #include <gtest/gtest.h>
 
+#include <fstream>
 #include <nlohmann/json.hpp>
 
+#include "analysis/alignment.h"
 #include "report/writers.h"
 #include "report_fixture.h"
 #include "report_test_util.h"
@@ -43,6 +46,41 @@ TEST(ReportDocs, EveryJsonKeyIsDocumented) {
   for (auto it = doc["detections"][0].begin(); it != doc["detections"][0].end(); ++it) {
     EXPECT_TRUE(Documented(it.key())) << "detections[]." << it.key();
   }
+}
+
+TEST(ReportDocs, EveryAlignmentJsonFieldIsDocumented) {
+  ReportResult result = MakeSyntheticReport(3);
+  result.unpaired_points = {{"lonely_tensor", "no float tensor matches it"}};
+  const auto path = ScratchDir() / "alignment.json";
+  ASSERT_TRUE(report::WriteAlignmentJson(result, path.string()).ok());
+  const auto doc = nlohmann::ordered_json::parse(ReadFile(path));
+  for (auto it = doc.begin(); it != doc.end(); ++it) EXPECT_TRUE(Documented(it.key())) << it.key();
+  ASSERT_FALSE(doc["pairs"].empty());
+  for (auto it = doc["pairs"][0].begin(); it != doc["pairs"][0].end(); ++it)
+    EXPECT_TRUE(Documented(it.key())) << "pairs[]." << it.key();
+  ASSERT_EQ(doc["unpaired"].size(), 1u);
+  for (auto it = doc["unpaired"][0].begin(); it != doc["unpaired"][0].end(); ++it)
+    EXPECT_TRUE(Documented(it.key())) << "unpaired[]." << it.key();
+}
+
+// The mapping file example in the docs is read by the real loader as the pairs it shows.
+TEST(ReportDocs, MappingFileExampleLoads) {
+  const std::string& docs = Docs();
+  const size_t section = docs.find("### The mapping file");
+  ASSERT_NE(section, std::string::npos);
+  const size_t begin = docs.find("```json\n", section);
+  ASSERT_NE(begin, std::string::npos);
+  const size_t end = docs.find("```", begin + 8);
+  ASSERT_NE(end, std::string::npos);
+  const auto path = ScratchDir() / "mapping.json";
+  std::ofstream(path) << docs.substr(begin + 8, end - begin - 8);
+  auto mapping = analysis::LoadTensorMapping(path.string());
+  ASSERT_TRUE(mapping.ok()) << mapping.status().ToString();
+  ASSERT_EQ(mapping->size(), 2u);
+  EXPECT_EQ((*mapping)[0].first, "/layer3/Concat_output_0");
+  EXPECT_EQ((*mapping)[0].second, "onnx::Concat_412");
+  EXPECT_EQ((*mapping)[1].first, "t57");
+  EXPECT_EQ((*mapping)[1].second, "r2");
 }
 
 TEST(ReportDocs, EveryCsvColumnIsDocumented) {
