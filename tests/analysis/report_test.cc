@@ -376,6 +376,9 @@ TEST(ReportCommand, UnpairedPointsWarnOnStderr) {
 TEST(ReportCommand, ProgressBarOnATerminal) {
   if (std::system("command -v script > /dev/null 2>&1") != 0)
     GTEST_SKIP() << "util-linux `script` is not installed: no pseudo-terminal to run the command on";
+  // A container without /dev/pts has `script` but cannot give it a terminal.
+  if (std::system("script -qec 'test -t 2' /dev/null < /dev/null > /dev/null 2>&1") != 0)
+    GTEST_SKIP() << "`script` cannot open a pseudo-terminal here (no /dev/pts?)";
   const std::string examples = std::string(XQ_SOURCE_DIR) + "/examples";
   const std::string command = std::string(XQ_CLI_PATH) + " report --float " + examples +
                               "/tiny_cnn_float.onnx --quantized " + examples +
