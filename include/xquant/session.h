@@ -26,23 +26,36 @@ struct TensorEvent {
   const Tensor& tensor;
 };
 
-// Sees each tensor as it is produced, in execution order. Constants (initializers, and values
+// Sees each tensor as it is produced, in execution order (the tensors it Wants(), at least).
+// Constants (initializers, and values
 // folded at preparation: dequantized weights, shape arithmetic) are not produced by a run and are
 // not reported; Session::graph() holds them. Returning an error stops the run with that error.
 class Observer {
  public:
   virtual ~Observer() = default;
   virtual Status OnTensor(const TensorEvent& event) = 0;
+  // Whether the observer needs the tensor named `tensor_name`. A tensor it does not need may never
+  // be produced: the session then computes two nodes in one kernel (a Relu or Clip into the
+  // convolution before it, Mul(x, f(x)) into f), as in a run without an observer, with the same
+  // bits. By default every tensor is wanted.
+  virtual bool Wants(const std::string& tensor_name) const {
+    (void)tensor_name;
+    return true;
+  }
 };
 
-// An Observer made from a function.
+// An Observer made from a function, and optionally a Wants() predicate.
 class FunctionObserver : public Observer {
  public:
-  explicit FunctionObserver(std::function<Status(const TensorEvent&)> fn) : fn_(std::move(fn)) {}
+  explicit FunctionObserver(std::function<Status(const TensorEvent&)> fn,
+                            std::function<bool(const std::string&)> wants = nullptr)
+      : fn_(std::move(fn)), wants_(std::move(wants)) {}
   Status OnTensor(const TensorEvent& event) override { return fn_(event); }
+  bool Wants(const std::string& tensor_name) const override { return !wants_ || wants_(tensor_name); }
 
  private:
   std::function<Status(const TensorEvent&)> fn_;
+  std::function<bool(const std::string&)> wants_;
 };
 
 struct SessionOptions {

@@ -290,10 +290,14 @@ Status ReportRunner::RunDataset(const std::string& spec, bool representative, Da
       if (representative) states_[it->second[0]].histogram.Add(t.data<float>(), t.size());
     };
     for (const auto& [name, tensor] : inputs) keep_float(name, tensor);
-    FunctionObserver float_observer([&](const TensorEvent& e) {
-      keep_float(e.name, e.tensor);
-      return Status::Ok();
-    });
+    // Only the compare points' and the tracked ranges' tensors are needed: the session may fold
+    // the rest (an activation into its convolution) as in a plain run.
+    FunctionObserver float_observer(
+        [&](const TensorEvent& e) {
+          keep_float(e.name, e.tensor);
+          return Status::Ok();
+        },
+        [&](const std::string& name) { return points_by_float_.count(name) > 0 || tracked_ranges_.count(name) > 0; });
     auto float_run = float_session_->Run(inputs, &float_observer);
     if (!float_run.ok()) return float_run.status().WithContext("float model, " + which + " batch " + std::to_string(b));
 
@@ -341,10 +345,12 @@ Status ReportRunner::RunDataset(const std::string& spec, bool representative, Da
       }
     };
     for (const auto& [name, tensor] : quant_inputs) see_quant(name, tensor);
-    FunctionObserver quant_observer([&](const TensorEvent& e) {
-      see_quant(e.name, e.tensor);
-      return Status::Ok();
-    });
+    FunctionObserver quant_observer(
+        [&](const TensorEvent& e) {
+          see_quant(e.name, e.tensor);
+          return Status::Ok();
+        },
+        [&](const std::string& name) { return points_by_pre_.count(name) > 0 || points_by_post_.count(name) > 0; });
     auto quant_run = quant_session_->Run(quant_inputs, &quant_observer);
     if (!quant_run.ok())
       return quant_run.status().WithContext("quantized model, " + which + " batch " + std::to_string(b));

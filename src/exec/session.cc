@@ -3,7 +3,8 @@
 // and Mul(x, f(x)) into the elementwise f where the kernels can (Kernel::WithClamp, TimesInput).
 // Execution: nodes in topological order, inputs borrowed from
 // slots, outputs observed and then freed after their last consumer. A run without an observer
-// uses the folded kernels; with one it runs every node, since the observer is owed every tensor.
+// uses the folded kernels; with one, a fold applies where the observer does not want the tensor
+// it skips (Observer::Wants).
 // A run without an observer also lets oneDNN convolutions hand their results to each other in
 // oneDNN's channel-blocked order (through layout-blind elementwise ops such as Relu or
 // Sigmoid(x)*x), which saves two reorders per hand-off; only values every reader accepts so.
@@ -422,6 +423,14 @@ StatusOr<NamedTensors> SessionImpl::Run(const std::map<std::string, Tensor>& inp
     return InvalidArgumentError(message);
   }
 
+  // The folds of this run: each where the observer, if any, does not want the value it skips
+  // (the producer's output, read only by the absorbed node).
+  std::vector<bool> fuse(graph_.nodes.size(), false), skip_absorbed(graph_.nodes.size(), false);
+  for (size_t i = 0; i < graph_.nodes.size(); ++i) {
+    if (!fused_kernels_[i]) continue;
+    fuse[i] = !observer || !observer->Wants(graph_.values[graph_.nodes[i].outputs[0]].name);
+    skip_absorbed[absorbed_node_[i]] = fuse[i];
+  }
   const bool reuse_shape_results = !cached_input_shapes_.empty() && cached_input_shapes_ == input_shapes;
   std::vector<Tensor> outputs;
   std::vector<bool> blocked(observer ? 0 : graph_.values.size(), false);
@@ -447,9 +456,12 @@ StatusOr<NamedTensors> SessionImpl::Run(const std::map<std::string, Tensor>& inp
       continue;
     }
     // A folded node was computed with its producer; it only frees its inputs below.
-    const bool skip = !observer && folded_[i];
-    const bool fused = !observer && fused_kernels_[i];
-    const std::vector<ValueId>& output_ids = fused ? graph_.nodes[absorbed_node_[i]].outputs : node.outputs;
+    const bool skip = skip_absorbed[i];
+    const bool fused = fuse[i];
+    // A fused kernel writes the absorbed node's outputs: that node is their producer for the observer.
+    const NodeId producer_id = fused ? absorbed_node_[i] : id;
+    const Node& producer = graph_.nodes[producer_id];
+    const std::vector<ValueId>& output_ids = producer.outputs;
     if (!skip) {
       ++stats.nodes_executed;
       XQ_RETURN_IF_ERROR(RunNode(id, fused ? *fused_kernels_[i] : *kernels_[i], output_ids, slots, &outputs,
@@ -466,7 +478,7 @@ StatusOr<NamedTensors> SessionImpl::Run(const std::map<std::string, Tensor>& inp
       live_bytes += bytes;
       stats.peak_live_bytes = std::max(stats.peak_live_bytes, live_bytes);
       if (observer) {
-        TensorEvent event{node, id, static_cast<int>(k), graph_.values[out].name, slots[out]};
+        TensorEvent event{producer, producer_id, static_cast<int>(k), graph_.values[out].name, slots[out]};
         XQ_RETURN_IF_ERROR(observer->OnTensor(event));
       }
       if (last_use_[out] == kNoNode && !graph_.values[out].is_graph_output) release(out);

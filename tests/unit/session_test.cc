@@ -4,6 +4,8 @@
 
 #include <algorithm>
 #include <cmath>
+#include <map>
+#include <set>
 
 #include "xquant/session.h"
 
@@ -173,6 +175,34 @@ TEST(Session, FoldedActivationsMatchTheObservedRunBitForBit) {
   }
   EXPECT_GT(zeros, 0);  // the Relu did clamp something
   EXPECT_LT(zeros, a.size());
+
+  // An observer that does not want the tensors the folds skip (c1, sig, c2) gets the folds, sees
+  // the rest with their true producers, and the same bits.
+  const std::set<std::string> unwanted = {"c1", "sig", "c2"};
+  std::map<std::string, std::string> producers;  // tensor -> producing node's op
+  std::map<std::string, Tensor> seen;
+  FunctionObserver selective(
+      [&](const TensorEvent& ev) {
+        producers[ev.name] = ev.node.op_type;
+        seen[ev.name] = ev.tensor;
+        return Status::Ok();
+      },
+      [&](const std::string& name) { return unwanted.count(name) == 0; });
+  auto selected = (*session)->Run({{"x", input}}, &selective);
+  ASSERT_TRUE(selected.ok()) << selected.status().ToString();
+  EXPECT_EQ((*session)->last_run_stats().nodes_executed, 3);
+  EXPECT_EQ(producers, (std::map<std::string, std::string>{{"clipped", "Clip"}, {"swish", "Mul"}, {"y", "Relu"}}));
+  std::map<std::string, Tensor> everything;
+  FunctionObserver all([&](const TensorEvent& ev) {
+    everything[ev.name] = ev.tensor;
+    return Status::Ok();
+  });
+  ASSERT_TRUE((*session)->Run({{"x", input}}, &all).ok());
+  for (const auto& [name, tensor] : seen) {
+    ASSERT_EQ(tensor.shape(), everything[name].shape()) << name;
+    for (int64_t i = 0; i < tensor.size(); ++i)
+      ASSERT_EQ(tensor.data<float>()[i], everything[name].data<float>()[i]) << name << " at " << i;
+  }
 }
 
 // An inverted-residual block: 1x1 conv + Relu, depthwise 3x3 + Clip, Sigmoid(x)*x, 1x1 conv read by
