@@ -16,6 +16,10 @@
 // (bench/compare_ort.py) can alternate the two engines with identical protocols: load, prepare,
 // W untimed runs, N timed runs, one line with the median of the N.
 //   xquant_model_bench --bench N [--warmup W] [--threads T] MODEL.onnx [NAME=]INPUT.npy ...
+// With --profile, the N runs are observed by a timer that wants no tensor (so the activation folds
+// still apply; the channel-blocked hand-offs, which only unobserved runs make, do not), and the
+// time between consecutive tensors is printed per op type (--profile=nodes: per node) to stderr,
+// largest first. A folded pair is charged to the op that absorbed the other (Conv+Relu as Relu).
 //
 // --threads defaults to 2, the setting the project's performance targets are stated for.
 #include <sys/resource.h>
@@ -53,6 +57,8 @@ struct Args {
   int threads = kDefaultThreads;
   int bench_runs = 0;  // > 0 selects the JSON mode
   int warmup = kDefaultWarmup;
+  bool profile = false;
+  bool profile_nodes = false;  // --profile=nodes: per node instead of per op type
   std::string model;
   std::vector<std::string> inputs;
   std::string fixtures;
@@ -154,6 +160,43 @@ StatusOr<std::unique_ptr<Prepared>> Prepare(const BenchCase& c, int threads) {
 
 // --- JSON mode ----------------------------------------------------------------------------------
 
+// Time per op type: an observer that wants no tensor and charges the time since the previous
+// tensor (or the run's start) to the op that produced this one.
+class OpTimer : public Observer {
+ public:
+  explicit OpTimer(bool by_node) : by_node_(by_node) {}
+  void Start() { last_ = Clock::now(); }
+  Status OnTensor(const TensorEvent& event) override {
+    const auto now = Clock::now();
+    auto& [ms, count] = by_op_[by_node_ ? event.node.op_type + " " + event.node.name + " " +
+                                              ShapeToString(event.tensor.shape())
+                                        : event.node.op_type];
+    ms += std::chrono::duration<double, std::milli>(now - last_).count();
+    ++count;
+    last_ = now;
+    return Status::Ok();
+  }
+  bool Wants(const std::string&) const override { return false; }
+  void Print(int runs) const {
+    std::vector<std::pair<double, std::string>> rows;
+    double total = 0;
+    for (const auto& [op, entry] : by_op_) {
+      rows.emplace_back(entry.first / runs, op);
+      total += entry.first / runs;
+    }
+    std::sort(rows.rbegin(), rows.rend());
+    std::fprintf(stderr, "%-24s %10s %6s %8s\n", "op", "ms/run", "share", "count");
+    for (const auto& [ms, op] : rows)
+      std::fprintf(stderr, "%-24s %10.4f %5.1f%% %8lld\n", op.c_str(), ms, 100 * ms / total,
+                   static_cast<long long>(by_op_.at(op).second / runs));
+  }
+
+ private:
+  bool by_node_;
+  Clock::time_point last_;
+  std::map<std::string, std::pair<double, int64_t>> by_op_;  // op (or node) -> (ms, tensors)
+};
+
 int RunJson(const Args& args) {
   const BenchCase c{args.model, args.model, args.inputs};
   auto prepared = Prepare(c, args.threads);
@@ -164,9 +207,12 @@ int RunJson(const Args& args) {
   Prepared& p = **prepared;
   std::vector<double> ms;
   double first_run_ms = 0;
+  OpTimer timer(args.profile_nodes);
   for (int r = 0; r < args.warmup + args.bench_runs; ++r) {
+    const bool profiled = args.profile && r >= args.warmup;
     const auto start = Clock::now();
-    auto outputs = p.session->Run(p.inputs);
+    timer.Start();
+    auto outputs = p.session->Run(p.inputs, profiled ? &timer : nullptr);
     const double elapsed = MsSince(start);
     if (!outputs.ok()) {
       std::fprintf(stderr, "xquant_model_bench: %s: %s\n", args.model.c_str(), outputs.status().ToString().c_str());
@@ -175,6 +221,7 @@ int RunJson(const Args& args) {
     if (r == 0) first_run_ms = elapsed;
     if (r >= args.warmup) ms.push_back(elapsed);
   }
+  if (args.profile) timer.Print(args.bench_runs);
   const double mean = std::accumulate(ms.begin(), ms.end(), 0.0) / ms.size();
   std::printf(
       "{\"engine\":\"xquant\",\"model\":%s,\"threads\":%d,\"warmup\":%d,\"runs\":%d,\"batch\":%lld,"
@@ -332,7 +379,7 @@ void Usage(std::FILE* out) {
   std::fprintf(out,
                "usage: xquant_model_bench [--benchmark_* flags] [--threads N] [--warmup W]\n"
                "                          [--model M.onnx --input [NAME=]X.npy ... | --fixtures DIR]\n"
-               "       xquant_model_bench --bench N [--warmup W] [--threads N] MODEL.onnx [NAME=]INPUT.npy ...\n"
+               "       xquant_model_bench --bench N [--warmup W] [--threads N] [--profile[=nodes]] MODEL.onnx [NAME=]INPUT.npy ...\n"
                "see bench/README.md\n");
 }
 
@@ -358,6 +405,9 @@ bool ParseArgs(int argc, char** argv, Args* args) {
       if (!ParseInt(argv[++i], 1, &args->bench_runs)) return false;
     } else if (a == "--warmup" && has_value) {
       if (!ParseInt(argv[++i], 0, &args->warmup)) return false;
+    } else if (a == "--profile" || a == "--profile=nodes") {
+      args->profile = true;
+      args->profile_nodes = a == "--profile=nodes";
     } else if (a == "--model" && has_value) {
       args->model = argv[++i];
     } else if (a == "--input" && has_value) {
