@@ -157,7 +157,14 @@ void StreamingHistogram::Add(const float* values, int64_t n) {
   const bool all_finite = stats.finite == n;
   std::vector<std::vector<int64_t>> partials;
   exec::ParallelFor(n, kParallelGrain, [&](int64_t begin, int64_t end) {
-    std::vector<int64_t> local(kFineBins, 0);
+    // Four interleaved sets of counters: activations crowd into few bins, and consecutive
+    // increments of one counter would wait for each other.
+    constexpr int kSets = 4;
+    std::vector<int64_t> counters(kSets * kFineBins, 0);
+    int64_t* c0 = counters.data();
+    int64_t* c1 = c0 + kFineBins;
+    int64_t* c2 = c1 + kFineBins;
+    int64_t* c3 = c2 + kFineBins;
     // Bin indices are computed a block at a time without branches (vectorised), then counted.
     constexpr int64_t kBlock = 256;
     int32_t bins[kBlock];
@@ -173,12 +180,21 @@ void StreamingHistogram::Add(const float* values, int64_t n) {
         bins[k] = static_cast<int32_t>(position);
       }
       if (all_finite) {
-        for (int64_t k = 0; k < count; ++k) ++local[bins[k]];
+        int64_t k = 0;
+        for (; k + kSets <= count; k += kSets) {
+          ++c0[bins[k]];
+          ++c1[bins[k + 1]];
+          ++c2[bins[k + 2]];
+          ++c3[bins[k + 3]];
+        }
+        for (; k < count; ++k) ++c0[bins[k]];
       } else {
         for (int64_t k = 0; k < count; ++k)
-          if (std::isfinite(x[k])) ++local[bins[k]];
+          if (std::isfinite(x[k])) ++c0[bins[k]];
       }
     }
+    std::vector<int64_t> local(c0, c0 + kFineBins);
+    for (int b = 0; b < kFineBins; ++b) local[b] += c1[b] + c2[b] + c3[b];
     std::lock_guard<std::mutex> lock(mutex);
     partials.push_back(std::move(local));
   });
