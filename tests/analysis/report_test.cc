@@ -46,6 +46,17 @@ std::map<std::string, Tensor> Capture(const std::string& model_path, const std::
   return seen;
 }
 
+// Both models' tensors for sample `s` of the 6 in samples.npy, one sample at a time.
+struct SampleTensors {
+  std::map<std::string, Tensor> float_model, quantized_model;
+};
+SampleTensors CaptureSample(const Tensor& samples, int64_t s) {
+  const int64_t per_sample = samples.size() / 6;
+  Tensor x(DataType::kFloat32, {1, 3, 8, 8});
+  std::copy(samples.data<float>() + s * per_sample, samples.data<float>() + (s + 1) * per_sample, x.data<float>());
+  return {Capture(kDir + "/float.onnx", {{"x", x}}), Capture(kDir + "/folded.onnx", {{"x", x}})};
+}
+
 struct Expected {
   double mse = 0, cs = 0, sqnr = 0;
 };
@@ -80,15 +91,11 @@ TEST(RunReport, MetricsEqualPerSampleRecomputationAveraged) {
 
   auto samples = ReadNpy(kDir + "/samples.npy");
   ASSERT_TRUE(samples.ok());
-  const int64_t per_sample = samples->size() / 6;
   std::vector<std::vector<Expected>> acc(r.points.size()), pre(r.points.size()), local(r.points.size());
   std::vector<Expected> out;
   int64_t histogram_count = 0;
   for (int64_t s = 0; s < 6; ++s) {
-    Tensor x(DataType::kFloat32, {1, 3, 8, 8});
-    std::copy(samples->data<float>() + s * per_sample, samples->data<float>() + (s + 1) * per_sample, x.data<float>());
-    auto f = Capture(kDir + "/float.onnx", {{"x", x}});
-    auto q = Capture(kDir + "/folded.onnx", {{"x", x}});
+    auto [f, q] = CaptureSample(*samples, s);
     for (size_t i = 0; i < r.points.size(); ++i) {
       const ComparePoint& p = r.points[i];
       ASSERT_TRUE(f.count(p.float_tensor) && q.count(p.quant_tensor) && q.count(p.quant_pre_tensor)) << p.name;
@@ -240,7 +247,6 @@ TEST(RunReport, CustomMetricFunctionReachesResultAndJson) {
 
   auto samples = ReadNpy(kDir + "/samples.npy");
   ASSERT_TRUE(samples.ok());
-  const int64_t per_sample = samples->size() / 6;
   auto abs_diff = [](const Tensor& a, const Tensor& b) {
     double s = 0;
     for (int64_t i = 0; i < a.size(); ++i) s += std::fabs(double(a.data<float>()[i]) - b.data<float>()[i]);
@@ -249,10 +255,7 @@ TEST(RunReport, CustomMetricFunctionReachesResultAndJson) {
   std::vector<double> accumulated(r.points.size(), 0.0), local(r.points.size(), 0.0);
   double output = 0.0;
   for (int64_t s = 0; s < 6; ++s) {
-    Tensor x(DataType::kFloat32, {1, 3, 8, 8});
-    std::copy(samples->data<float>() + s * per_sample, samples->data<float>() + (s + 1) * per_sample, x.data<float>());
-    auto f = Capture(kDir + "/float.onnx", {{"x", x}});
-    auto q = Capture(kDir + "/folded.onnx", {{"x", x}});
+    auto [f, q] = CaptureSample(*samples, s);
     for (size_t i = 0; i < r.points.size(); ++i) {
       const ComparePoint& p = r.points[i];
       ASSERT_TRUE(f.count(p.float_tensor) && q.count(p.quant_tensor) && q.count(p.quant_pre_tensor)) << p.name;
