@@ -71,6 +71,10 @@ class Tensor {
   Tensor(DataType dtype, Shape shape);
   // Allocates and zero-fills.
   static Tensor Zeros(DataType dtype, Shape shape);
+  // Allocates an uninitialised tensor whose buffer holds at least `elements` elements, more than
+  // its shape needs when a kernel stores it in a padded layout (the executor's channel-blocked
+  // hand-off pads channels to a multiple of 16). size() and nbytes() stay those of the shape.
+  static Tensor WithCapacity(DataType dtype, Shape shape, int64_t elements);
 
   template <typename T>
   static Tensor FromVector(Shape shape, const std::vector<T>& values) {

@@ -1,5 +1,6 @@
 #include "xquant/tensor.h"
 
+#include <algorithm>
 #include <cstdlib>
 #include <cstring>
 #include <mutex>
@@ -141,6 +142,16 @@ Tensor::Tensor(DataType dtype, Shape shape) : dtype_(dtype), shape_(std::move(sh
 Tensor Tensor::Zeros(DataType dtype, Shape shape) {
   Tensor t(dtype, std::move(shape));
   std::memset(t.data_, 0, t.nbytes());
+  return t;
+}
+
+Tensor Tensor::WithCapacity(DataType dtype, Shape shape, int64_t elements) {
+  Tensor t;
+  t.dtype_ = dtype;
+  t.shape_ = std::move(shape);
+  t.size_ = ElementCount(t.shape_);
+  t.buffer_ = AllocateBuffer(static_cast<size_t>(std::max(t.size_, elements)) * DataTypeSize(dtype));
+  t.data_ = t.buffer_.get();
   return t;
 }
 

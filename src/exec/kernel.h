@@ -2,6 +2,7 @@
 // (attributes are read and checked then) and run once per execution.
 #pragma once
 
+#include <cstdint>
 #include <memory>
 #include <string>
 #include <utility>
@@ -31,15 +32,20 @@ class KernelContext {
   // "Conv 'conv1': <message>" as an InvalidArgument status.
   Status Error(const std::string& message) const { return InvalidArgumentError(node_.Describe() + ": " + message); }
 
-  // Channel-blocked hand-off between oneDNN kernels (runs without an observer only; see
-  // Kernel::AcceptsBlockedInput): input 0 may hold its elements in oneDNN's nC[d][h]w16c order
-  // (logical shape unchanged, channels a multiple of 16), and output 0 may be written that way
-  // when every reader of it accepts that. Plain C order everywhere else.
-  bool input_blocked() const { return input_blocked_; }
+  // Channel-blocked hand-off (runs without an observer only; see Kernel::AcceptsBlockedInput and
+  // exec/blocked_layout.h): input i may hold its elements in oneDNN's nC[d][h]w16c order (logical
+  // shape unchanged, channels padded to a multiple of 16 in the buffer), and output 0 may be
+  // written that way when every reader of it accepts that. Plain C order everywhere else.
+  bool input_blocked(size_t i = 0) const { return i < 32 && (inputs_blocked_ >> i & 1u) != 0; }
+  bool any_input_blocked() const { return inputs_blocked_ != 0; }
   bool may_block_output() const { return may_block_output_; }
-  void SetLayouts(bool input_blocked, bool may_block_output) {
-    input_blocked_ = input_blocked;
+  // `inputs_blocked`: bit i set when input i is blocked.
+  void SetLayouts(uint32_t inputs_blocked, bool may_block_output) {
+    inputs_blocked_ = inputs_blocked;
     may_block_output_ = may_block_output;
+  }
+  void SetLayouts(bool input0_blocked, bool may_block_output) {
+    SetLayouts(input0_blocked ? 1u : 0u, may_block_output);
   }
   // Called by a kernel that wrote output 0 channel-blocked. REQUIRES: may_block_output().
   void MarkOutputBlocked() { output_blocked_ = true; }
@@ -49,7 +55,7 @@ class KernelContext {
   const Node& node_;
   std::vector<const Tensor*> inputs_;
   std::vector<Tensor>* outputs_;
-  bool input_blocked_ = false;
+  uint32_t inputs_blocked_ = 0;
   bool may_block_output_ = false;
   bool output_blocked_ = false;
 };
@@ -73,10 +79,12 @@ class Kernel {
   // For an elementwise kernel y = f(x) of one input: a kernel computing x * f(x), bit for bit
   // Mul(x, f(x)); nullptr when this kernel cannot. The executor folds the Mul in this way.
   virtual std::unique_ptr<Kernel> TimesInput() const { return nullptr; }
-  // True when the kernel reads input 0 in channel-blocked order when KernelContext::input_blocked()
-  // says so, and may write output 0 that way when KernelContext::may_block_output() allows (the
-  // oneDNN convolutions: a blocked value between two of them skips two reorders).
-  virtual bool AcceptsBlockedInput() const { return false; }
+  // True when the kernel reads input `i` in channel-blocked order when
+  // KernelContext::input_blocked(i) says so, whatever its shape and the other inputs' layouts, and
+  // writes output 0 either way (blocked only where KernelContext::may_block_output() allows). The
+  // oneDNN convolutions do (a blocked value between two of them skips two reorders), and so do the
+  // elementwise and pooling kernels found between them in convolutional networks.
+  virtual bool AcceptsBlockedInput(size_t i) const { return false; }
 };
 
 // What a kernel factory sees at preparation time.

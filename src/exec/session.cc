@@ -6,8 +6,10 @@
 // uses the folded kernels; with one, a fold applies where the observer does not want the tensor
 // it skips (Observer::Wants).
 // A run without an observer also lets oneDNN convolutions hand their results to each other in
-// oneDNN's channel-blocked order (through layout-blind elementwise ops such as Relu or
-// Sigmoid(x)*x), which saves two reorders per hand-off; only values every reader accepts so.
+// oneDNN's channel-blocked order (through the kernels between them: Relu, Sigmoid(x)*x, a residual
+// Add, a squeeze-excitation's GlobalAveragePool and Mul, MaxPool, a Concat along channels),
+// which saves two reorders per hand-off; only values every reader accepts so
+// (Kernel::AcceptsBlockedInput, exec/blocked_layout.h).
 #include "xquant/session.h"
 
 #include <omp.h>
@@ -39,10 +41,6 @@ const std::map<std::string, std::set<int>> kShapeDefiningInputs = {
     {"ReduceSum", {1}}, {"ReduceMax", {1}}, {"ReduceMin", {1}}, {"ReduceProd", {1}}, {"ReduceL1", {1}},
     {"ReduceL2", {1}}, {"ReduceLogSum", {1}}, {"ReduceLogSumExp", {1}}, {"ReduceSumSquare", {1}},
     {"MaxUnpool", {2}}, {"CenterCropPad", {1}}};
-// Elementwise ops of input 0 alone (other inputs are scalars), same shape out: they compute the
-// same on a channel-blocked tensor as on a plain one, so blocked values may pass through them.
-const std::set<std::string> kLayoutBlindOps = {"Relu", "Clip", "Sigmoid", "HardSigmoid", "HardSwish",
-                                               "Tanh", "LeakyRelu", "Identity"};
 // Ops whose output shape depends on the data whatever their inputs.
 const std::set<std::string> kDataDependentShapeOps = {"NonZero", "NonMaxSuppression", "Compress", "Unique"};
 
@@ -110,9 +108,6 @@ class SessionImpl final : public Session {
   void FindBlockableValues();
   // The node that computes `v` in a run without an observer can leave it channel-blocked.
   bool AllReadersAcceptBlocked(ValueId v) const;
-  bool LayoutBlind(NodeId i) const {
-    return graph_.nodes[i].domain.empty() && kLayoutBlindOps.count(graph_.nodes[i].op_type) > 0;
-  }
   // Whether node `i`'s output 0, its only output, may disappear into its single reader.
   bool CanFoldInto(NodeId i, ValueId v) const;
   StatusOr<std::unique_ptr<Kernel>> CreateKernel(const Node& node) const;
@@ -318,16 +313,13 @@ bool SessionImpl::AllReadersAcceptBlocked(ValueId v) const {
     if (folded_[c]) continue;
     any_reader = true;
     const Node& reader = graph_.nodes[c];
-    if (shape_only_[c] || reader.inputs.empty() || reader.inputs[0] != v) return false;
-    for (size_t k = 1; k < reader.inputs.size(); ++k)
-      if (reader.inputs[k] == v) return false;
+    if (shape_only_[c]) return false;
     const Kernel& kernel = fused_kernels_[c] ? *fused_kernels_[c] : *kernels_[c];
-    if (kernel.AcceptsBlockedInput()) continue;
-    // A layout-blind op passes the layout on: its own output must be blockable too.
-    const Node& writer = fused_kernels_[c] ? graph_.nodes[absorbed_node_[c]] : reader;
-    if (!LayoutBlind(c) || writer.outputs.size() != 1 || writer.outputs[0] == kNoValue ||
-        !blockable_[writer.outputs[0]])
-      return false;
+    bool accepted = true;
+    // KernelContext marks blocked inputs in 32 bits: a value read beyond them stays plain.
+    for (size_t k = 0; k < reader.inputs.size(); ++k)
+      accepted = accepted && (reader.inputs[k] != v || (k < 32 && kernel.AcceptsBlockedInput(k)));
+    if (!accepted) return false;
   }
   return any_reader;
 }
@@ -363,11 +355,15 @@ Status SessionImpl::RunNode(NodeId id, Kernel& kernel, const std::vector<ValueId
   }
   outputs->assign(output_ids.size(), Tensor());
   KernelContext ctx(node, std::move(inputs), outputs);
-  const bool input_blocked = blocked && !node.inputs.empty() && node.inputs[0] != kNoValue && (*blocked)[node.inputs[0]];
+  uint32_t inputs_blocked = 0;
+  for (size_t k = 0; blocked && k < node.inputs.size(); ++k) {
+    if (node.inputs[k] == kNoValue || !(*blocked)[node.inputs[k]]) continue;
+    if (k >= 32 || !kernel.AcceptsBlockedInput(k))
+      return InternalError(node.Describe() + ": was handed a channel-blocked input it cannot read");
+    inputs_blocked |= 1u << k;
+  }
   const bool may_block = blocked && output_ids.size() == 1 && output_ids[0] != kNoValue && blockable_[output_ids[0]];
-  if (input_blocked && !kernel.AcceptsBlockedInput() && !(LayoutBlind(id) && may_block))
-    return InternalError(node.Describe() + ": was handed a channel-blocked input it cannot read");
-  ctx.SetLayouts(input_blocked, may_block);
+  ctx.SetLayouts(inputs_blocked, may_block);
   Status status;
   try {
     status = kernel.Compute(ctx);
@@ -378,7 +374,7 @@ Status SessionImpl::RunNode(NodeId id, Kernel& kernel, const std::vector<ValueId
   for (size_t k = 0; k < output_ids.size(); ++k)
     if (output_ids[k] != kNoValue && !(*outputs)[k].defined())
       return InternalError(node.Describe() + ": the kernel produced no output " + std::to_string(k));
-  if (may_block) (*blocked)[output_ids[0]] = ctx.output_blocked() || (input_blocked && LayoutBlind(id));
+  if (may_block) (*blocked)[output_ids[0]] = ctx.output_blocked();
   return Status::Ok();
 }
 

@@ -205,58 +205,134 @@ TEST(Session, FoldedActivationsMatchTheObservedRunBitForBit) {
   }
 }
 
-// An inverted-residual block: 1x1 conv + Relu, depthwise 3x3 + Clip, Sigmoid(x)*x, 1x1 conv read by
-// both an Add and a GlobalAveragePool. Without an observer the first three results go from one
-// oneDNN convolution to the next in the channel-blocked order (through the layout-blind swish);
-// the last one, read by ops that need C order, stays plain. The observed run, plain throughout, is
-// the reference; the 1x1 convolutions may then use another oneDNN kernel (gemm), hence a tolerance.
+// Deterministic weights and inputs: (i * mul % mod - mod / 2) * scale.
+Tensor Pattern(Shape shape, int mul, int mod, float scale) {
+  Tensor t(DataType::kFloat32, std::move(shape));
+  for (int64_t i = 0; i < t.size(); ++i)
+    t.data<float>()[i] = static_cast<float>(static_cast<int>(i * mul % mod) - mod / 2) * scale;
+  return t;
+}
+
+// An unobserved run's output against the observed (plain) run's: float rounding only, and large
+// enough values that a layout mix-up would show.
+void ExpectCloseToObserved(const Tensor& unobserved, const Tensor& observed, const std::string& what) {
+  ASSERT_EQ(unobserved.shape(), observed.shape()) << what;
+  double max_abs = 0.0;
+  for (int64_t i = 0; i < observed.size(); ++i) {
+    const float e = observed.data<float>()[i];
+    max_abs = std::max(max_abs, static_cast<double>(std::abs(e)));
+    EXPECT_NEAR(unobserved.data<float>()[i], e, 1e-5 * (1.0 + std::abs(e))) << what << " at " << i;
+  }
+  EXPECT_GT(max_abs, 0.1) << what << " is too small to show a layout mix-up";
+}
+
+// An inverted-residual block with squeeze-excitation, as in MobileNetV3, on channel counts that
+// are not multiples of 16 (24, 72: padded blocks): 1x1 conv, 1x1 conv + Relu, depthwise 3x3 +
+// Clip, HardSigmoid(x)*x, GlobalAveragePool -> 1x1 conv + Relu -> 1x1 conv -> HardSigmoid, Mul by
+// that per-channel scale, 1x1 conv, residual Add, 1x1 conv; the projection is also pooled into a
+// second output. Without an observer every intermediate result stays channel-blocked from one
+// kernel to the next. The observed run, plain throughout, is the reference; the 1x1 convolutions
+// may then use another oneDNN kernel (gemm) and the pool sums in another order, hence a tolerance.
 TEST(Session, BlockedHandOffsMatchTheObservedRun) {
   GraphBuilder b;
-  ValueId x = b.Input("x", DataType::kFloat32, {Dim{2, ""}, Dim{16, ""}, Dim{24, ""}, Dim{24, ""}});
-  auto pattern = [](Shape shape, int mul, int mod, float scale) {
-    Tensor t(DataType::kFloat32, shape);
-    for (int64_t i = 0; i < t.size(); ++i)
-      t.data<float>()[i] = static_cast<float>(static_cast<int>(i * mul % mod) - mod / 2) * scale;
-    return t;
-  };
-  ValueId c1 = b.Op("Conv", {x, b.Constant("w1", pattern({32, 16, 1, 1}, 7, 13, 0.05f)),
-                             b.Constant("b1", pattern({32}, 3, 7, 0.1f))}, "c1");
+  ValueId x = b.Input("x", DataType::kFloat32, {Dim{2, ""}, Dim{24, ""}, Dim{24, ""}, Dim{24, ""}});
+  ValueId c0 = b.Op("Conv", {x, b.Constant("w0", Pattern({24, 24, 1, 1}, 5, 19, 0.05f))}, "c0");
+  ValueId c1 = b.Op("Conv", {c0, b.Constant("w1", Pattern({72, 24, 1, 1}, 7, 13, 0.05f)),
+                             b.Constant("b1", Pattern({72}, 3, 7, 0.1f))}, "c1");
   ValueId r1 = b.Op("Relu", {c1}, "r1");
-  ValueId c2 = b.Op("Conv", {r1, b.Constant("w2", pattern({32, 1, 3, 3}, 5, 11, 0.09f))}, "c2",
-                    {{"pads", Attribute::Ints({1, 1, 1, 1})}, {"group", IntAttr(32)}});
+  ValueId c2 = b.Op("Conv", {r1, b.Constant("w2", Pattern({72, 1, 3, 3}, 5, 11, 0.09f))}, "c2",
+                    {{"pads", Attribute::Ints({1, 1, 1, 1})}, {"group", IntAttr(72)}});
   ValueId clipped = b.Op("Clip", {c2, b.Constant("lo", Tensor::Scalar<float>(0.0f)),
                                   b.Constant("hi", Tensor::Scalar<float>(6.0f))}, "clipped");
-  ValueId sig = b.Op("Sigmoid", {clipped}, "sig");
-  ValueId swish = b.Op("Mul", {clipped, sig}, "swish");
-  ValueId c3 = b.Op("Conv", {swish, b.Constant("w3", pattern({16, 32, 1, 1}, 11, 17, 0.04f))}, "c3");
-  ValueId y = b.Op("Add", {c3, x}, "y");
+  ValueId hs = b.Op("HardSigmoid", {clipped}, "hs");
+  ValueId swish = b.Op("Mul", {clipped, hs}, "swish");
+  ValueId squeezed = b.Op("GlobalAveragePool", {swish}, "squeezed");
+  ValueId se1 = b.Op("Conv", {squeezed, b.Constant("ws1", Pattern({24, 72, 1, 1}, 3, 17, 0.03f))}, "se1");
+  ValueId se1r = b.Op("Relu", {se1}, "se1r");
+  ValueId se2 = b.Op("Conv", {se1r, b.Constant("ws2", Pattern({72, 24, 1, 1}, 5, 23, 0.04f)),
+                              b.Constant("bs2", Pattern({72}, 5, 9, 0.2f))}, "se2");
+  ValueId scale = b.Op("HardSigmoid", {se2}, "scale");
+  ValueId excited = b.Op("Mul", {swish, scale}, "excited");
+  ValueId c3 = b.Op("Conv", {excited, b.Constant("w3", Pattern({24, 72, 1, 1}, 11, 17, 0.04f))}, "c3");
+  ValueId sum = b.Op("Add", {c3, c0}, "sum");
+  ValueId y = b.Op("Conv", {sum, b.Constant("w4", Pattern({16, 24, 1, 1}, 13, 29, 0.05f))}, "y");
   ValueId pooled = b.Op("GlobalAveragePool", {c3}, "pooled");
   auto session = Session::Create(b.Build({y, pooled}));
   ASSERT_TRUE(session.ok()) << session.status().ToString();
 
-  Tensor input = pattern({2, 16, 24, 24}, 13, 29, 0.21f);
+  Tensor input = Pattern({2, 24, 24, 24}, 13, 29, 0.21f);
   auto unobserved = (*session)->Run({{"x", input}});
   ASSERT_TRUE(unobserved.ok()) << unobserved.status().ToString();
-  // Conv+Relu, Conv+Clip, Sigmoid*x, Conv, Add, GlobalAveragePool; r1, clipped, swish blocked.
-  EXPECT_EQ((*session)->last_run_stats().nodes_executed, 6);
-  EXPECT_EQ((*session)->last_run_stats().blocked_handoffs, 3);
+  // c0, Conv+Relu, Conv+Clip, HardSigmoid*x, pool, Conv+Relu, Conv, HardSigmoid, Mul, c3, Add, y,
+  // pool. Blocked: c0, r1, clipped, swish, se1r, se2, scale, excited, c3, sum.
+  EXPECT_EQ((*session)->last_run_stats().nodes_executed, 13);
+  EXPECT_EQ((*session)->last_run_stats().blocked_handoffs, 10);
   FunctionObserver observer([](const TensorEvent&) { return Status::Ok(); });
   auto observed = (*session)->Run({{"x", input}}, &observer);
   ASSERT_TRUE(observed.ok()) << observed.status().ToString();
   EXPECT_EQ((*session)->last_run_stats().blocked_handoffs, 0);
 
-  for (size_t o = 0; o < 2; ++o) {
-    const Tensor& a = (*unobserved)[o].second;
-    const Tensor& e = (*observed)[o].second;
-    ASSERT_EQ(a.shape(), e.shape());
-    double max_abs = 0.0;
-    for (int64_t i = 0; i < e.size(); ++i) {
-      max_abs = std::max(max_abs, static_cast<double>(std::abs(e.data<float>()[i])));
-      EXPECT_NEAR(a.data<float>()[i], e.data<float>()[i], 1e-5 * (1.0 + std::abs(e.data<float>()[i])))
-          << "output " << o << " at " << i;
-    }
-    EXPECT_GT(max_abs, 0.1) << "output " << o << " is too small to show a layout mix-up";
-  }
+  for (size_t o = 0; o < 2; ++o)
+    ExpectCloseToObserved((*unobserved)[o].second, (*observed)[o].second, "output " + std::to_string(o));
+}
+
+// A stem and a SqueezeNet fire module: 3x3/2 conv + Relu, MaxPool 3x3/2 (ceil_mode), squeeze
+// 1x1 + Relu, expand 1x1 + Relu and 3x3 + Relu, Concat of both, 1x1 conv. Without an observer the
+// pool and the Concat keep the blocked layout too; the observed run is the reference.
+TEST(Session, BlockedHandOffsThroughPoolAndConcat) {
+  GraphBuilder b;
+  ValueId x = b.Input("x", DataType::kFloat32, {Dim{2, ""}, Dim{3, ""}, Dim{31, ""}, Dim{31, ""}});
+  auto relu_conv = [&](ValueId in, const std::string& name, Shape w, std::map<std::string, Attribute, std::less<>> attrs) {
+    ValueId c = b.Op("Conv", {in, b.Constant(name + "_w", Pattern(w, 7, 23, 0.04f)),
+                              b.Constant(name + "_b", Pattern({w[0]}, 3, 7, 0.05f))}, name, std::move(attrs));
+    return b.Op("Relu", {c}, name + "_relu");
+  };
+  ValueId stem = relu_conv(x, "stem", {64, 3, 3, 3}, {{"strides", Attribute::Ints({2, 2})}});
+  ValueId pooled = b.Op("MaxPool", {stem}, "pool",
+                        {{"kernel_shape", Attribute::Ints({3, 3})}, {"strides", Attribute::Ints({2, 2})},
+                         {"ceil_mode", IntAttr(1)}});
+  ValueId squeeze = relu_conv(pooled, "squeeze", {16, 64, 1, 1}, {});
+  ValueId e1 = relu_conv(squeeze, "expand1", {64, 16, 1, 1}, {});
+  ValueId e3 = relu_conv(squeeze, "expand3", {64, 16, 3, 3}, {{"pads", Attribute::Ints({1, 1, 1, 1})}});
+  ValueId joined = b.Op("Concat", {e1, e3}, "concat", {{"axis", IntAttr(1)}});
+  ValueId y = b.Op("Conv", {joined, b.Constant("head_w", Pattern({10, 128, 1, 1}, 5, 19, 0.03f))}, "head");
+  auto session = Session::Create(b.Build({y}));
+  ASSERT_TRUE(session.ok()) << session.status().ToString();
+
+  Tensor input = Pattern({2, 3, 31, 31}, 13, 29, 0.21f);
+  auto unobserved = (*session)->Run({{"x", input}});
+  ASSERT_TRUE(unobserved.ok()) << unobserved.status().ToString();
+  // Blocked: stem, pool, squeeze, both expands, concat.
+  EXPECT_EQ((*session)->last_run_stats().blocked_handoffs, 6);
+  FunctionObserver observer([](const TensorEvent&) { return Status::Ok(); });
+  auto observed = (*session)->Run({{"x", input}}, &observer);
+  ASSERT_TRUE(observed.ok()) << observed.status().ToString();
+  ASSERT_EQ((*unobserved)[0].second.shape(), (Shape{2, 10, 7, 7}));
+  ExpectCloseToObserved((*unobserved)[0].second, (*observed)[0].second, "the output");
+}
+
+// A Concat of 33 convolutions' results (a DenseNet-169 dense block ends with such): the executor
+// marks blocked inputs in 32 bits, so the one read at index 32 stays plain, and the run matches
+// the observed one.
+TEST(Session, BlockedHandOffsIntoAWideConcat) {
+  GraphBuilder b;
+  ValueId x = b.Input("x", DataType::kFloat32, {Dim{1, ""}, Dim{16, ""}, Dim{4, ""}, Dim{4, ""}});
+  std::vector<ValueId> parts;
+  for (int k = 0; k < 33; ++k)
+    parts.push_back(b.Op("Conv", {x, b.Constant("w" + std::to_string(k), Pattern({16, 16, 1, 1}, 7 + k, 23, 0.04f))},
+                         "c" + std::to_string(k)));
+  ValueId joined = b.Op("Concat", parts, "concat", {{"axis", IntAttr(1)}});
+  ValueId y = b.Op("Conv", {joined, b.Constant("head", Pattern({8, 33 * 16, 1, 1}, 5, 19, 0.03f))}, "y");
+  auto session = Session::Create(b.Build({y}));
+  ASSERT_TRUE(session.ok()) << session.status().ToString();
+  Tensor input = Pattern({1, 16, 4, 4}, 13, 29, 0.21f);
+  auto unobserved = (*session)->Run({{"x", input}});
+  ASSERT_TRUE(unobserved.ok()) << unobserved.status().ToString();
+  EXPECT_EQ((*session)->last_run_stats().blocked_handoffs, 32);
+  FunctionObserver observer([](const TensorEvent&) { return Status::Ok(); });
+  auto observed = (*session)->Run({{"x", input}}, &observer);
+  ASSERT_TRUE(observed.ok()) << observed.status().ToString();
+  ExpectCloseToObserved((*unobserved)[0].second, (*observed)[0].second, "the output");
 }
 
 // x [batch, 6] -> Reshape(x, Concat(Unsqueeze(Gather(Shape(x), 0)), [-1, 2])) = [batch, 3, 2]

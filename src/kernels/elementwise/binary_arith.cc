@@ -15,26 +15,32 @@ using elementwise::MakeBinaryKernel;
 using elementwise::TypeSet;
 
 StatusOr<std::unique_ptr<Kernel>> CreateAdd(const KernelInfo& info) {
-  return MakeBinaryKernel<TypeSet::kNumeric, false>(info, [](auto a, auto b) { return elementwise::WrapAdd(a, b); });
+  return elementwise::AcceptingBlockedInputs(
+      MakeBinaryKernel<TypeSet::kNumeric, false>(info, [](auto a, auto b) { return elementwise::WrapAdd(a, b); }),
+      info, elementwise::BlockedArith::kAdd);
 }
 
 StatusOr<std::unique_ptr<Kernel>> CreateSub(const KernelInfo& info) {
-  return MakeBinaryKernel<TypeSet::kNumeric, false>(info, [](auto a, auto b) { return elementwise::WrapSub(a, b); });
+  return elementwise::AcceptingBlockedInputs(
+      MakeBinaryKernel<TypeSet::kNumeric, false>(info, [](auto a, auto b) { return elementwise::WrapSub(a, b); }),
+      info, elementwise::BlockedArith::kSub);
 }
 
 StatusOr<std::unique_ptr<Kernel>> CreateMul(const KernelInfo& info) {
-  return MakeBinaryKernel<TypeSet::kNumeric, false>(info, [](auto a, auto b) { return elementwise::WrapMul(a, b); });
+  return elementwise::AcceptingBlockedInputs(
+      MakeBinaryKernel<TypeSet::kNumeric, false>(info, [](auto a, auto b) { return elementwise::WrapMul(a, b); }),
+      info, elementwise::BlockedArith::kMul);
 }
 
 StatusOr<std::unique_ptr<Kernel>> CreateDiv(const KernelInfo& info) {
   BinaryOptions options;
   options.check_divisor = true;
-  return MakeBinaryKernel<TypeSet::kNumeric, false>(info, [](auto a, auto b) -> decltype(a) {
+  return elementwise::AcceptingBlockedInputs(MakeBinaryKernel<TypeSet::kNumeric, false>(info, [](auto a, auto b) -> decltype(a) {
     using T = decltype(a);
     // The most negative value divided by -1 overflows (and traps on x86): negate with wrap-around.
     if constexpr (elementwise::kIsSignedInt<T>) return b == T{-1} ? elementwise::WrapNeg(a) : static_cast<T>(a / b);
     else return static_cast<T>(a / b);
-  }, options);
+  }, options), info, elementwise::BlockedArith::kDiv);
 }
 
 StatusOr<std::unique_ptr<Kernel>> CreateMod(const KernelInfo& info) {

@@ -6,6 +6,7 @@ set(XQ_KERNEL_ELEMENTWISE_SOURCES
   src/kernels/elementwise/activations.cc
   src/kernels/elementwise/prelu.cc
   src/kernels/elementwise/binary_arith.cc
+  src/kernels/elementwise/blocked_binary.cc
   src/kernels/elementwise/pow.cc
   src/kernels/elementwise/variadic.cc
   src/kernels/elementwise/compare_logic.cc

@@ -21,6 +21,7 @@
 #include <limits>
 #include <utility>
 
+#include "kernels/blocked.h"
 #include "kernels/nn/nn_util.h"
 
 namespace xquant::kernels {
@@ -149,22 +150,26 @@ struct LpOp {
 };
 
 // Pools `planes` planes of a (D, H, W) input into (a[0].out, a[1].out, a[2].out) outputs; 1-D and
-// 2-D pools arrive with leading axes of size 1. Per output row: the window's input rows are
-// combined into one row (`line`, vertical pass), then each output combines its taps of that row
-// (horizontal pass); outputs whose window lies entirely inside the row run tap by tap across the
-// whole row, so both passes are contiguous loops.
-template <typename T, typename Op>
+// 2-D pools arrive with leading axes of size 1. Each position holds kLanes values side by side:
+// 1 for plain C order, 16 for a channel-blocked tensor (exec/blocked_layout.h), whose planes are
+// the (n, channel block) pairs and whose lanes are pooled independently, in the same order.
+// Per output row: the window's input rows are combined into one row (`line`, vertical pass), then
+// each output combines its taps of that row (horizontal pass); outputs whose window lies entirely
+// inside the row run tap by tap across the whole row, so both passes are contiguous loops.
+template <int64_t kLanes, typename T, typename Op>
 void PoolPlanes(const T* x, T* y, int64_t planes, const std::array<AxisPlan, kMaxSpatial>& a, int64_t kernel_volume,
                 const Op& op) {
+  constexpr int64_t L = kLanes;
   const int64_t in_h = a[1].in, in_w = a[2].in;
-  const int64_t in_plane = a[0].in * in_h * in_w;
+  const int64_t in_plane = a[0].in * in_h * in_w * L;
   const AxisPlan& aw = a[2];
   const int64_t out_w = aw.out;
-  const int64_t out_plane = a[0].out * a[1].out * out_w;
-  const int64_t step_d = a[0].dilation * in_h * in_w, step_h = a[1].dilation * in_w;
+  const int64_t out_plane = a[0].out * a[1].out * out_w * L;
+  const int64_t step_d = a[0].dilation * in_h * in_w * L, step_h = a[1].dilation * in_w * L;
   const int64_t kw = aw.kernel, sw = aw.stride, dw = aw.dilation;
+  const int64_t row = in_w * L;  // values in an input row
   exec::ParallelFor(planes, nn::RowGrain(out_plane * kernel_volume), [&](int64_t begin, int64_t end) {
-    std::vector<T> line(static_cast<size_t>(in_w));
+    std::vector<T> line(static_cast<size_t>(row));
     T* tmp = line.data();
     const std::vector<int64_t>& counts = op.count_padding ? aw.padded_taps : aw.taps;
     const std::vector<T> w_counts(counts.begin(), counts.end());
@@ -173,19 +178,19 @@ void PoolPlanes(const T* x, T* y, int64_t planes, const std::array<AxisPlan, kMa
       const T* xp = x + plane * in_plane;
       T* out = y + plane * out_plane;
       for (int64_t od = 0; od < a[0].out; ++od) {
-        for (int64_t oh = 0; oh < a[1].out; ++oh, out += out_w) {
+        for (int64_t oh = 0; oh < a[1].out; ++oh, out += out_w * L) {
           const int64_t td = a[0].taps[od], th = a[1].taps[oh];
           const int64_t rows = td * th;
           const int64_t padded_rows = a[0].padded_taps[od] * a[1].padded_taps[oh];
-          const T* base = xp + (a[0].first[od] * in_h + a[1].first[oh]) * in_w;
+          const T* base = xp + (a[0].first[od] * in_h + a[1].first[oh]) * in_w * L;
           if (rows == 0) {
-            for (int64_t w = 0; w < in_w; ++w) tmp[w] = op.Init();
+            for (int64_t i = 0; i < row; ++i) tmp[i] = op.Init();
           } else {
-            for (int64_t w = 0; w < in_w; ++w) tmp[w] = op.Map(base[w]);
+            for (int64_t i = 0; i < row; ++i) tmp[i] = op.Map(base[i]);
             for (int64_t jd = 0; jd < td; ++jd) {
               for (int64_t jh = jd == 0 ? 1 : 0; jh < th; ++jh) {
-                const T* row = base + jd * step_d + jh * step_h;
-                for (int64_t w = 0; w < in_w; ++w) tmp[w] = op.Combine(tmp[w], op.Map(row[w]));
+                const T* r = base + jd * step_d + jh * step_h;
+                for (int64_t i = 0; i < row; ++i) tmp[i] = op.Combine(tmp[i], op.Map(r[i]));
               }
             }
           }
@@ -193,28 +198,32 @@ void PoolPlanes(const T* x, T* y, int64_t planes, const std::array<AxisPlan, kMa
           const int64_t full_begin = aw.full_begin, full_end = aw.full_end;
           if (full_begin < full_end) {
             const int64_t n = full_end - full_begin;
-            const T* src = tmp + aw.first[full_begin];
-            T* dst = out + full_begin;
+            const T* src = tmp + aw.first[full_begin] * L;
+            T* dst = out + full_begin * L;
             if (sw == 1) {
-              for (int64_t i = 0; i < n; ++i) dst[i] = src[i];
+              for (int64_t i = 0; i < n * L; ++i) dst[i] = src[i];
               for (int64_t j = 1; j < kw; ++j) {
-                const T* s = src + j * dw;
-                for (int64_t i = 0; i < n; ++i) dst[i] = op.Combine(dst[i], s[i]);
+                const T* s = src + j * dw * L;
+                for (int64_t i = 0; i < n * L; ++i) dst[i] = op.Combine(dst[i], s[i]);
               }
             } else {
-              for (int64_t i = 0; i < n; ++i) dst[i] = src[i * sw];
+              for (int64_t i = 0; i < n; ++i)
+                for (int64_t l = 0; l < L; ++l) dst[i * L + l] = src[i * sw * L + l];
               for (int64_t j = 1; j < kw; ++j) {
-                const T* s = src + j * dw;
-                for (int64_t i = 0; i < n; ++i) dst[i] = op.Combine(dst[i], s[i * sw]);
+                const T* s = src + j * dw * L;
+                for (int64_t i = 0; i < n; ++i)
+                  for (int64_t l = 0; l < L; ++l) dst[i * L + l] = op.Combine(dst[i * L + l], s[i * sw * L + l]);
               }
             }
           }
           // The outputs before and after them: windows clipped by the padding, tap by tap.
           for (const auto& [from, to] : {std::pair{int64_t{0}, full_begin}, std::pair{full_end, out_w}}) {
             for (int64_t ow = from; ow < to; ++ow) {
-              T acc = op.Init();
-              for (int64_t j = 0; j < aw.taps[ow]; ++j) acc = op.Combine(acc, tmp[aw.first[ow] + j * dw]);
-              out[ow] = acc;
+              for (int64_t l = 0; l < L; ++l) {
+                T acc = op.Init();
+                for (int64_t j = 0; j < aw.taps[ow]; ++j) acc = op.Combine(acc, tmp[(aw.first[ow] + j * dw) * L + l]);
+                out[ow * L + l] = acc;
+              }
             }
           }
           if constexpr (Op::kNeedsFinish) {
@@ -222,7 +231,8 @@ void PoolPlanes(const T* x, T* y, int64_t planes, const std::array<AxisPlan, kMa
             const T r = static_cast<T>(op.count_padding ? padded_rows : rows);
             T* c = row_counts.data();
             for (int64_t ow = 0; ow < out_w; ++ow) c[ow] = std::max(r * w_counts[ow], T(1));
-            for (int64_t ow = 0; ow < out_w; ++ow) out[ow] = op.Finish(out[ow], c[ow]);
+            for (int64_t ow = 0; ow < out_w; ++ow)
+              for (int64_t l = 0; l < L; ++l) out[ow * L + l] = op.Finish(out[ow * L + l], c[ow]);
           }
         }
       }
@@ -287,8 +297,32 @@ Status RunPool(const PoolAttributes& attr, exec::KernelContext& ctx) {
     kernel_volume *= attr.kernel[i];
     plans[kMaxSpatial - n + i] = std::move(plan);
   }
-  const int64_t planes = x->dim(0) * x->dim(1);
   const bool want_indices = attr.kind == PoolKind::kMax && nn::WantsOutput(ctx, 1);
+  if (ctx.input_blocked()) {
+    // Blocked in (PoolKernel::AcceptsBlockedInput): pooled block by block, 16 channels at a time.
+    XQ_RETURN_IF_ERROR(CheckBlockedInputs(ctx));
+    if (want_indices) return ctx.Error("was handed a channel-blocked input it cannot read (Indices are plain only)");
+    const exec::BlockedShape blocks = exec::BlockedShapeOf(x->shape());
+    Tensor y = exec::NewBlockedTensor(out_shape);
+    const int64_t planes = blocks.batch * blocks.blocks;
+    float* out = y.data<float>();
+    if (attr.kind == PoolKind::kMax)
+      PoolPlanes<kChannelBlock>(x->data<float>(), out, planes, plans, kernel_volume, MaxOp<float>{});
+    else if (attr.kind == PoolKind::kAverage)
+      PoolPlanes<kChannelBlock>(x->data<float>(), out, planes, plans, kernel_volume, AverageOp<float>{attr.count_include_pad});
+    else
+      PoolPlanes<kChannelBlock>(x->data<float>(), out, planes, plans, kernel_volume, LpOp<float>{false, static_cast<float>(attr.p)});
+    // A window with no tap inside the input gives Init() in every lane, padding lanes included.
+    exec::ZeroBlockedPadding(out, exec::BlockedShapeOf(out_shape));
+    if (ctx.may_block_output()) {
+      ctx.output(0) = std::move(y);
+      ctx.MarkOutputBlocked();
+    } else {
+      ctx.output(0) = UnblockedCopy(y);
+    }
+    return Status::Ok();
+  }
+  const int64_t planes = x->dim(0) * x->dim(1);
   Tensor y(x->dtype(), out_shape);
   Tensor indices = want_indices ? Tensor(DataType::kInt64, out_shape) : Tensor();
   Status status;
@@ -299,15 +333,15 @@ Status RunPool(const PoolAttributes& attr, exec::KernelContext& ctx) {
         MaxPoolWithIndices<T>(x->data<T>(), y.data<T>(), indices.data<int64_t>(), planes, plans, kernel_volume,
                               attr.column_major_indices);
       else
-        PoolPlanes<T>(x->data<T>(), y.data<T>(), planes, plans, kernel_volume, MaxOp<T>{});
+        PoolPlanes<1, T>(x->data<T>(), y.data<T>(), planes, plans, kernel_volume, MaxOp<T>{});
     });
   } else {
     status = nn::DispatchFloat(x->dtype(), ctx.node().Describe(), [&](auto tag) {
       using T = decltype(tag);
       if (attr.kind == PoolKind::kAverage)
-        PoolPlanes<T>(x->data<T>(), y.data<T>(), planes, plans, kernel_volume, AverageOp<T>{attr.count_include_pad});
+        PoolPlanes<1, T>(x->data<T>(), y.data<T>(), planes, plans, kernel_volume, AverageOp<T>{attr.count_include_pad});
       else
-        PoolPlanes<T>(x->data<T>(), y.data<T>(), planes, plans, kernel_volume, LpOp<T>{false, static_cast<T>(attr.p)});
+        PoolPlanes<1, T>(x->data<T>(), y.data<T>(), planes, plans, kernel_volume, LpOp<T>{false, static_cast<T>(attr.p)});
     });
   }
   XQ_RETURN_IF_ERROR(status);
@@ -315,6 +349,19 @@ Status RunPool(const PoolAttributes& attr, exec::KernelContext& ctx) {
   if (want_indices) ctx.output(1) = std::move(indices);
   return Status::Ok();
 }
+
+class PoolKernel final : public exec::Kernel {
+ public:
+  PoolKernel(PoolAttributes attr, bool accepts_blocked) : attr_(std::move(attr)), accepts_blocked_(accepts_blocked) {}
+  Status Compute(exec::KernelContext& ctx) override { return RunPool(attr_, ctx); }
+  // Pooling between convolutions (a stem's MaxPool, SqueezeNet's) reads and writes their blocked
+  // layout, which saves the two reorders around it.
+  bool AcceptsBlockedInput(size_t i) const override { return i == 0 && accepts_blocked_; }
+
+ private:
+  PoolAttributes attr_;
+  bool accepts_blocked_;
+};
 
 StatusOr<std::unique_ptr<exec::Kernel>> CreatePool(const exec::KernelInfo& info, PoolKind kind) {
   const Node& node = info.node();
@@ -354,7 +401,9 @@ StatusOr<std::unique_ptr<exec::Kernel>> CreatePool(const exec::KernelInfo& info,
       attr.p = a->kind == Attribute::Kind::kFloat ? a->f : static_cast<double>(a->i);
     if (!(attr.p > 0)) return info.Invalid("p must be positive");
   }
-  return MakeKernel([attr](exec::KernelContext& ctx) { return RunPool(attr, ctx); });
+  // MaxPool's Indices output is computed in plain order only.
+  const bool may_want_indices = node.outputs.size() > 1 && node.outputs[1] != kNoValue;
+  return std::unique_ptr<exec::Kernel>(std::make_unique<PoolKernel>(std::move(attr), !may_want_indices));
 }
 
 }  // namespace

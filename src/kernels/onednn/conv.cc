@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <optional>
 
+#include "exec/blocked_layout.h"
 #include "kernels/common.h"
 #include "kernels/onednn/conv_attributes.h"
 #include "kernels/onednn/conv_primitive.h"
@@ -45,7 +46,7 @@ class ConvKernel final : public exec::Kernel {
 
   // Conv reads and writes oneDNN's channel-blocked order directly (ConvPrimitive::Run), which
   // saves the reorders between consecutive convolutions. ConvTranspose always converts.
-  bool AcceptsBlockedInput() const override { return !attrs_.transpose; }
+  bool AcceptsBlockedInput(size_t i) const override { return i == 0 && !attrs_.transpose; }
 
  private:
   ConvAttributes attrs_;
@@ -73,7 +74,9 @@ Status ConvKernel::Compute(exec::KernelContext& ctx) {
                      std::to_string(out_channels) + "]");
   Shape y_shape = {x->dim(0), out_channels};
   y_shape.insert(y_shape.end(), g.out.begin(), g.out.end());
-  Tensor y(DataType::kFloat32, y_shape);
+  // A blocked output needs room for its padding channels (exec/blocked_layout.h).
+  const bool may_block = ctx.may_block_output() && !attrs_.transpose && exec::IsBlockableShape(y_shape);
+  Tensor y = may_block ? exec::NewBlockedTensor(y_shape) : Tensor(DataType::kFloat32, y_shape);
   if (y.size() > 0) {
     if (x->size() == 0 || w->size() == 0) {
       FillWithBias(b, y);  // oneDNN does not take zero-sized dimensions
@@ -84,11 +87,9 @@ Status ConvKernel::Compute(exec::KernelContext& ctx) {
       }
     } else {
       const bool src_blocked = ctx.input_blocked();
-      if (src_blocked && (attrs_.transpose || x->dim(1) % 16 != 0 || x->rank() < 3))
+      if (src_blocked && (attrs_.transpose || !exec::IsBlockableShape(x->shape())))
         return InternalError(ctx.node().Describe() + ": channel-blocked input X " +
                              ShapeToString(x->shape()) + " cannot be read (the executor's hand-off)");
-      // Blocked outputs need 16 | M and no padding channels; the primitive decides the rest.
-      const bool may_block = ctx.may_block_output() && !attrs_.transpose && out_channels % 16 == 0;
       try {
         if (primitive_.Run(g, *x, *w, b, y, src_blocked, may_block)) ctx.MarkOutputBlocked();
       } catch (const dnnl::error& e) {

@@ -213,10 +213,10 @@ std::unique_ptr<ConvPrimitive::Plan> ConvPrimitive::CreatePlan(const ConvGeometr
   plan->src_md = pd->src_desc();
   plan->weights_md = pd->weights_desc();
   plan->dst_md = pd->dst_desc();
-  // Blocked output only without padding channels: the tensor's buffer holds exactly the logical
-  // element count, and layout-blind ops between convolutions never see padding.
+  // A blocked output is oneDNN's own nC[d][h]w16c, padding channels (zero) included: the caller
+  // allocated room for them (exec/blocked_layout.h).
   plan->dst_blocked = may_block_dst && !plan->crop && chosen_dst == Layout::kBlocked &&
-                      dst_dims[1] % 16 == 0 && plan->dst_md == ChannelBlockedDesc(dst_dims);
+                      plan->dst_md == ChannelBlockedDesc(dst_dims);
   plan->dst_user_md = plan->dst_blocked ? plan->dst_md : PlainDesc(dst_dims);
   plan->clamp_after = clamp_ && chosen_dst == Layout::kPlain;
   plan->primitive = dnnl::primitive(*pd);

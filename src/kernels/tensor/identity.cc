@@ -4,6 +4,7 @@
 // 0.5, is not 0) drops random elements; its result cannot be reproduced, so it is NotSupported.
 #include <algorithm>
 
+#include "kernels/blocked.h"
 #include "kernels/common.h"
 
 namespace xquant::kernels {
@@ -11,7 +12,12 @@ namespace {
 
 Status PassThrough(exec::KernelContext& ctx) {
   XQ_ASSIGN_OR_RETURN(const Tensor* x, RequireInput(ctx, 0));
-  ctx.output(0) = *x;
+  if (ctx.input_blocked(0) && ctx.may_block_output()) {
+    ctx.output(0) = *x;  // the same buffer, padding channels included
+    ctx.MarkOutputBlocked();
+  } else {
+    ctx.output(0) = ctx.input_blocked(0) ? UnblockedCopy(*x) : *x;
+  }
   if (ctx.num_outputs() > 1) {  // Dropout's mask
     Tensor mask(DataType::kBool, x->shape());
     std::fill_n(mask.data<bool>(), mask.size(), true);
@@ -20,14 +26,32 @@ Status PassThrough(exec::KernelContext& ctx) {
   return Status::Ok();
 }
 
+// Identity and inference-time Dropout pass a channel-blocked input on as it is (see
+// exec/blocked_layout.h), or unblock it where the output must be plain.
+template <typename F>
+class PassThroughKernel final : public exec::Kernel {
+ public:
+  explicit PassThroughKernel(F fn) : fn_(std::move(fn)) {}
+  Status Compute(exec::KernelContext& ctx) override { return fn_(ctx); }
+  bool AcceptsBlockedInput(size_t i) const override { return i == 0; }
+
+ private:
+  F fn_;
+};
+
+template <typename F>
+std::unique_ptr<exec::Kernel> MakePassThrough(F fn) {
+  return std::make_unique<PassThroughKernel<F>>(std::move(fn));
+}
+
 }  // namespace
 
 StatusOr<std::unique_ptr<exec::Kernel>> CreateIdentity(const exec::KernelInfo&) {
-  return MakeKernel(PassThrough);
+  return MakePassThrough(PassThrough);
 }
 
 StatusOr<std::unique_ptr<exec::Kernel>> CreateDropout(const exec::KernelInfo&) {
-  return MakeKernel([](exec::KernelContext& ctx) -> Status {
+  return MakePassThrough([](exec::KernelContext& ctx) -> Status {
     const Tensor* training = ctx.input(2);
     if (training && training->size() == 1 && training->GetAsDouble(0) != 0) {
       const Tensor* ratio = ctx.input(1);
