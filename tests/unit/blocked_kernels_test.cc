@@ -248,34 +248,39 @@ TEST(BlockedKernels, GlobalAveragePoolReadsBlockedInput) {
 // oneDNN's convolution writing 40 channels blocked (3 blocks, the last half padding) with a Clip
 // to [0.5, 4] folded in: the padding lanes must still be zero (a clamp applied to them would make
 // them 0.5), since the next convolution reads them. That next one, handed the blocked tensor,
-// gives the plain chain's result.
+// gives the plain chain's result. With 24 input channels both convolutions run oneDNN's blocked
+// kernel; with 40 (360 multiply-adds per output) they run its channels-last brgemm kernel, between
+// reorders from and to the blocked layout (ConvPrimitive's layout choice).
 TEST(BlockedKernels, ConvolutionsKeepThePaddingZero) {
-  Tensor x = Random({2, 24, 9, 9}, 31), w = Random({40, 24, 3, 3}, 32), bias = Random({40}, 33);
-  Tensor w2 = Random({8, 40, 1, 1}, 34);
-  for (float* p : {w.data<float>(), w2.data<float>()})
-    for (int64_t i = 0; i < (p == w.data<float>() ? w.size() : w2.size()); ++i) p[i] *= 0.01f;
-  const std::map<std::string, Attribute, std::less<>> pads = {{"pads", Attribute::Ints({1, 1, 1, 1})}};
-  const exec::Clamp clip{0.5f, 4.0f};
-  auto plain = RunOp("Conv", false, {&x, &w, &bias}, {}, pads, clip);
-  auto blocked = RunOp("Conv", false, {&x, &w, &bias}, {0, true}, pads, clip);
-  ASSERT_TRUE(plain.ok() && blocked.ok()) << blocked.status().ToString();
-  ASSERT_TRUE(blocked->output_blocked);
-  const Tensor expected = Block(plain->output, 0.0f);
-  int64_t clipped_low = 0;
-  for (int64_t i = 0; i < BlockedCount(expected.shape()); ++i) {
-    const float e = expected.data<float>()[i], a = blocked->output.data<float>()[i];
-    const int64_t block = i / (9 * 9 * kBlock) % 3;  // ((n * 3 + block) * 81 + s) * 16 + lane
-    if (block == 2 && i % kBlock >= 8) ASSERT_EQ(a, 0.0f) << "padding lane at " << i;
-    EXPECT_NEAR(a, e, 1e-5f * (1.0f + std::abs(e))) << "at " << i;
-    clipped_low += e == 0.5f;
+  for (const int64_t in_channels : {24, 40}) {
+    SCOPED_TRACE("input channels " + std::to_string(in_channels));
+    Tensor x = Random({2, in_channels, 9, 9}, 31), w = Random({40, in_channels, 3, 3}, 32), bias = Random({40}, 33);
+    Tensor w2 = Random({8, 40, 3, 3}, 34);
+    for (Tensor* t : {&w, &w2})
+      for (int64_t i = 0; i < t->size(); ++i) t->data<float>()[i] *= 0.01f;
+    const std::map<std::string, Attribute, std::less<>> pads = {{"pads", Attribute::Ints({1, 1, 1, 1})}};
+    const exec::Clamp clip{0.5f, 4.0f};
+    auto plain = RunOp("Conv", false, {&x, &w, &bias}, {}, pads, clip);
+    auto blocked = RunOp("Conv", false, {&x, &w, &bias}, {0, true}, pads, clip);
+    ASSERT_TRUE(plain.ok() && blocked.ok()) << blocked.status().ToString();
+    ASSERT_TRUE(blocked->output_blocked);
+    const Tensor expected = Block(plain->output, 0.0f);
+    int64_t clipped_low = 0;
+    for (int64_t i = 0; i < BlockedCount(expected.shape()); ++i) {
+      const float e = expected.data<float>()[i], a = blocked->output.data<float>()[i];
+      const int64_t block = i / (9 * 9 * kBlock) % 3;  // ((n * 3 + block) * 81 + s) * 16 + lane
+      if (block == 2 && i % kBlock >= 8) ASSERT_EQ(a, 0.0f) << "padding lane at " << i;
+      EXPECT_NEAR(a, e, 1e-5f * (1.0f + std::abs(e))) << "at " << i;
+      clipped_low += e == 0.5f;
+    }
+    EXPECT_GT(clipped_low, 0) << "the clamp's lower bound is never reached";
+    auto second_plain = RunOp("Conv", false, {&plain->output, &w2}, {}, pads);
+    auto second_blocked = RunOp("Conv", false, {&blocked->output, &w2}, {1, false}, pads);
+    ASSERT_TRUE(second_plain.ok() && second_blocked.ok()) << second_blocked.status().ToString();
+    EXPECT_FALSE(second_blocked->output_blocked);
+    for (int64_t i = 0; i < second_plain->output.size(); ++i)
+      EXPECT_NEAR(second_blocked->output.data<float>()[i], second_plain->output.data<float>()[i], 1e-5f) << "at " << i;
   }
-  EXPECT_GT(clipped_low, 0) << "the clamp's lower bound is never reached";
-  auto second_plain = RunOp("Conv", false, {&plain->output, &w2}, {});
-  auto second_blocked = RunOp("Conv", false, {&blocked->output, &w2}, {1, false});
-  ASSERT_TRUE(second_plain.ok() && second_blocked.ok()) << second_blocked.status().ToString();
-  EXPECT_FALSE(second_blocked->output_blocked);
-  for (int64_t i = 0; i < second_plain->output.size(); ++i)
-    EXPECT_NEAR(second_blocked->output.data<float>()[i], second_plain->output.data<float>()[i], 1e-5f) << "at " << i;
 }
 
 // MaxPool, AveragePool and LpPool on blocked input: strided, padded, ceil_mode, dilated, 1-D to

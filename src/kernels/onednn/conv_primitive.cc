@@ -1,6 +1,7 @@
 #include "kernels/onednn/conv_primitive.h"
 
 #include <algorithm>
+#include <cstring>
 #include <limits>
 #include <string>
 #include <unordered_map>
@@ -17,10 +18,28 @@ using dnnl::memory;
 // How many input shapes one node keeps primitives for (a model usually runs one shape).
 constexpr size_t kMaxPlans = 4;
 
-enum class Layout { kPlain, kBlocked };
+// kChannelsLast (n[d][h]wc) is internal to one convolution: never handed to another kernel,
+// reordered from and to the executor's layouts around oneDNN's brgemm convolution.
+enum class Layout { kPlain, kBlocked, kChannelsLast };
 
 memory::desc Describe(const memory::dims& dims, Layout layout) {
-  return layout == Layout::kPlain ? PlainDesc(dims) : ChannelBlockedDesc(dims);
+  using tag = memory::format_tag;
+  switch (layout) {
+    case Layout::kPlain:
+      return PlainDesc(dims);
+    case Layout::kBlocked:
+      return ChannelBlockedDesc(dims);
+    case Layout::kChannelsLast:
+      return memory::desc(dims, memory::data_type::f32,
+                          dims.size() == 3 ? tag::nwc : dims.size() == 4 ? tag::nhwc : tag::ndhwc);
+  }
+  return PlainDesc(dims);
+}
+
+// oneDNN's brgemm-based implementations ("brgconv:avx512_core", ...), which it offers for
+// channels-last layouts only.
+bool IsBrgemmImpl(const dnnl::primitive_desc_base& pd) {
+  return std::strncmp(pd.impl_info_str(), "brg", 3) == 0;
 }
 
 // The ONNX weights as oneDNN sees them. Conv: [M, C/g, k...] is oneDNN's (g)oihw, dims
@@ -121,20 +140,34 @@ std::unique_ptr<ConvPrimitive::Plan> ConvPrimitive::CreatePlan(const ConvGeometr
   // Between two blocked neighbours (a hand-off without reorders, runs without an observer), the
   // blocked 1x1 kernel saves the reorders of the wide side: blocked first then.
   std::vector<std::pair<Layout, Layout>> candidates;
+  // A dense (ungrouped) convolution with a kernel wider than 1x1 and enough work per output
+  // element runs faster on oneDNN's brgemm kernel (channels-last) than on its blocked one, even
+  // with the two reorders around it, as long as those stay in cache. Measured on the 2-core
+  // Ice Lake machine, 2 threads, blocked in and out, brgemm time with reorders / blocked time:
+  // 512->512 3x3 7x7 0.67, 64->64 3x3 56x56 0.78, 64->256 3x3 13x13 0.90, 32->128 3x3 27x27
+  // 0.88; but 16->64 3x3 55x55 1.07 (144 multiply-adds per output), and at batch 8, where the
+  // tensors outgrow the cache, 64->64 3x3 56x56 1.24.
+  int64_t kernel_volume = 1;
+  for (size_t i = 0; i < rank; ++i) kernel_volume *= g.kernel[i];
+  const int64_t macs_per_output = kernel_volume * x[1];
+  const int64_t activation_bytes =
+      static_cast<int64_t>(sizeof(float)) * (ElementCount(x) + ElementCount(Shape(dst_dims.begin(), dst_dims.end())));
+  if (!transpose_ && group_ == 1 && kernel_volume > 1 && macs_per_output >= 256 && activation_bytes <= (4 << 20))
+    candidates.push_back({Layout::kChannelsLast, Layout::kChannelsLast});
   if (pointwise && (src_blocked || may_block_dst))
-    candidates = {{Layout::kBlocked, Layout::kBlocked}, {Layout::kPlain, Layout::kPlain}};
+    candidates.insert(candidates.end(), {{Layout::kBlocked, Layout::kBlocked}, {Layout::kPlain, Layout::kPlain}});
   else if (pointwise)
-    candidates = {{Layout::kPlain, Layout::kPlain}, {Layout::kBlocked, Layout::kBlocked}};
+    candidates.insert(candidates.end(), {{Layout::kPlain, Layout::kPlain}, {Layout::kBlocked, Layout::kBlocked}});
   else if (!transpose_ && group_ == 1 && x[1] < 16 && !src_blocked)
-    candidates = {{Layout::kPlain, Layout::kBlocked},
-                  {Layout::kBlocked, Layout::kBlocked},
-                  {Layout::kPlain, Layout::kPlain}};
+    candidates.insert(candidates.end(), {{Layout::kPlain, Layout::kBlocked},
+                                         {Layout::kBlocked, Layout::kBlocked},
+                                         {Layout::kPlain, Layout::kPlain}});
   else
-    candidates = {{Layout::kBlocked, Layout::kBlocked}, {Layout::kPlain, Layout::kPlain}};
+    candidates.insert(candidates.end(), {{Layout::kBlocked, Layout::kBlocked}, {Layout::kPlain, Layout::kPlain}});
 
   // The clamp: Relu as oneDNN's relu (x > 0 ? x : 0 * x), any other as clip_v2 (x < lower ->
   // lower, x > upper -> upper), the same values as the separate op's comparisons. Only for
-  // blocked outputs: the plain-layout (gemm) convolution applies post-ops one element at a time,
+  // blocked and channels-last outputs: the plain-layout (gemm) convolution applies post-ops one element at a time,
   // 3-10x slower than the convolution itself, so Run clamps those outputs afterwards.
   dnnl::primitive_attr clamp_attr, no_attr;
   if (clamp_) {
@@ -155,7 +188,7 @@ std::unique_ptr<ConvPrimitive::Plan> ConvPrimitive::CreatePlan(const ConvGeometr
       const memory::desc src_md = Describe(ToDims(x), src_layout),
                          dst_md = Describe(dst, dst_layout);
       const memory::desc& bias_md = has_bias ? plan->bias_md : no_bias;
-      const dnnl::primitive_attr& attr = dst_layout == Layout::kBlocked ? clamp_attr : no_attr;
+      const dnnl::primitive_attr& attr = dst_layout != Layout::kPlain ? clamp_attr : no_attr;
       try {
         dnnl::primitive_desc pd;
         if (transpose_) {
@@ -169,6 +202,7 @@ std::unique_ptr<ConvPrimitive::Plan> ConvPrimitive::CreatePlan(const ConvGeometr
               weights_any, bias_md, dst_md, strides, dilates, pad_l, right);
           pd = dnnl::convolution_forward::primitive_desc(d, attr, eng);
         }
+        if (src_layout == Layout::kChannelsLast && !IsBrgemmImpl(pd)) continue;
         if (!IsReferenceImpl(pd)) {
           chosen_dst = dst_layout;
           return pd;
@@ -215,9 +249,12 @@ std::unique_ptr<ConvPrimitive::Plan> ConvPrimitive::CreatePlan(const ConvGeometr
   plan->dst_md = pd->dst_desc();
   // A blocked output is oneDNN's own nC[d][h]w16c, padding channels (zero) included: the caller
   // allocated room for them (exec/blocked_layout.h).
-  plan->dst_blocked = may_block_dst && !plan->crop && chosen_dst == Layout::kBlocked &&
-                      plan->dst_md == ChannelBlockedDesc(dst_dims);
-  plan->dst_user_md = plan->dst_blocked ? plan->dst_md : PlainDesc(dst_dims);
+  // A channels-last output is reordered into the blocked layout when it may be handed off so;
+  // oneDNN's reorder writes the padding lanes as zeros.
+  plan->dst_blocked = may_block_dst && !plan->crop &&
+                      ((chosen_dst == Layout::kBlocked && plan->dst_md == ChannelBlockedDesc(dst_dims)) ||
+                       chosen_dst == Layout::kChannelsLast);
+  plan->dst_user_md = plan->dst_blocked ? ChannelBlockedDesc(dst_dims) : PlainDesc(dst_dims);
   plan->clamp_after = clamp_ && chosen_dst == Layout::kPlain;
   plan->primitive = dnnl::primitive(*pd);
   if (plan->src_md != plan->src_user_md)
