@@ -83,7 +83,9 @@ StatusOr<Result> RunOp(const std::string& type, bool times_input, std::vector<co
     if (!kernel) return InternalError(type + " cannot fold a clamp");
   }
   for (size_t i = 0; i < inputs.size(); ++i)
-    if (layouts.inputs_blocked >> i & 1u) EXPECT_TRUE(kernel->AcceptsBlockedInput(i)) << type << " input " << i;
+    if (layouts.inputs_blocked >> i & 1u) {
+      EXPECT_TRUE(kernel->AcceptsBlockedInput(i)) << type << " input " << i;
+    }
   std::vector<Tensor> outputs(1);
   exec::KernelContext ctx(node, std::move(inputs), &outputs);
   ctx.SetLayouts(layouts.inputs_blocked, layouts.may_block_output);
@@ -269,7 +271,9 @@ TEST(BlockedKernels, ConvolutionsKeepThePaddingZero) {
     for (int64_t i = 0; i < BlockedCount(expected.shape()); ++i) {
       const float e = expected.data<float>()[i], a = blocked->output.data<float>()[i];
       const int64_t block = i / (9 * 9 * kBlock) % 3;  // ((n * 3 + block) * 81 + s) * 16 + lane
-      if (block == 2 && i % kBlock >= 8) ASSERT_EQ(a, 0.0f) << "padding lane at " << i;
+      if (block == 2 && i % kBlock >= 8) {
+        ASSERT_EQ(a, 0.0f) << "padding lane at " << i;
+      }
       EXPECT_NEAR(a, e, 1e-5f * (1.0f + std::abs(e))) << "at " << i;
       clipped_low += e == 0.5f;
     }

@@ -4,12 +4,17 @@
 // the accuracy of the vectorised exp/sigmoid/tanh/erf against double-precision libm.
 #include <gtest/gtest.h>
 
+#include <bit>
 #include <cmath>
+#include <cstdint>
+#include <iostream>
 #include <limits>
 #include <map>
 #include <random>
+#include <vector>
 
 #include "exec/registry.h"
+#include "kernels/avx512_dispatch.h"
 #include "kernels/vector_math.h"
 
 namespace xquant {
@@ -512,6 +517,41 @@ TEST(ElementwiseVectorMath, SpecialValues) {
   EXPECT_EQ(TanhF(1e-30f), 1e-30f);
   EXPECT_EQ(ErfF(0.0f), 0.0f);
   for (auto f : {ExpF, SigmoidF, TanhF, ErfF}) EXPECT_TRUE(std::isnan(f(nan)));
+}
+
+// The float32 loops run compiled for AVX-512 where the CPU has it (kernels/avx512_dispatch.h).
+// Both builds of the loop, and the scalar function, must give the same bits on every kind of
+// input: a stride through all 2^32 bit patterns (normals, denormals, infinities, NaNs of both
+// signs), in parallel chunks as the kernels run them.
+TEST(ElementwiseVectorMath, Avx512LoopsGiveTheBitsOfTheDefaultLoops) {
+  using namespace kernels::elementwise;
+  std::vector<float> x;
+  for (uint64_t bits = 0; bits < (uint64_t{1} << 32); bits += 4099) x.push_back(std::bit_cast<float>(static_cast<uint32_t>(bits)));
+  const auto same_bits = [](float a, float b) {
+    return std::bit_cast<uint32_t>(a) == std::bit_cast<uint32_t>(b) || (std::isnan(a) && std::isnan(b));
+  };
+  const std::vector<std::pair<const char*, float (*)(float)>> functions = {
+      {"ExpF", ExpF},
+      {"SigmoidF", SigmoidF},
+      {"x*SigmoidF", [](float v) { return v * SigmoidF(v); }},
+      {"TanhF", TanhF},
+      {"ErfF", ErfF}};
+  const int64_t n = static_cast<int64_t>(x.size());
+  for (const auto& [name, f] : functions) {
+    SCOPED_TRACE(name);
+    const auto op = [f](float v) { return f(v); };
+    std::vector<float> plain(x.size()), avx512(x.size());
+    kernels::UnaryLoopDefaultTarget(x.data(), plain.data(), n, op, 1 << 14);
+    int64_t mismatches = 0;
+    for (int64_t i = 0; i < n; ++i) mismatches += !same_bits(plain[i], f(x[i]));
+    EXPECT_EQ(mismatches, 0) << "the default loop differs from the scalar function";
+    if (!kernels::CpuHasAvx512()) continue;
+    kernels::UnaryLoopAvx512(x.data(), avx512.data(), n, op, 1 << 14);
+    mismatches = 0;
+    for (int64_t i = 0; i < n; ++i) mismatches += !same_bits(avx512[i], plain[i]);
+    EXPECT_EQ(mismatches, 0) << "the AVX-512 loop differs from the default one";
+  }
+  if (!kernels::CpuHasAvx512()) std::cout << "[   NOTE   ] no AVX-512 on this CPU: only the default loops were compared\n";
 }
 
 }  // namespace

@@ -16,6 +16,7 @@
 #include <type_traits>
 #include <vector>
 
+#include "kernels/avx512_dispatch.h"
 #include "kernels/blocked.h"
 #include "kernels/common.h"
 
@@ -103,15 +104,14 @@ StatusOr<Tensor> ConvertTensor(const Tensor& in, DataType to, bool to_half, cons
 
 // ---- loops -----------------------------------------------------------------------------------------
 
-// y[i] = op(x[i]) for i in [0, n), in parallel above `grain` elements per core.
+// y[i] = op(x[i]) for i in [0, n), in parallel above `grain` elements per core; float32 to
+// float32 on AVX-512 where the CPU has it (avx512_dispatch.h).
 template <typename TI, typename TO, typename Op>
 void UnaryLoop(const TI* x, TO* y, int64_t n, const Op& op, int64_t grain = exec::kElementwiseGrain) {
-  exec::ParallelFor(n, grain, [&](int64_t begin, int64_t end) {
-    const TI* __restrict in = x + begin;
-    TO* __restrict out = y + begin;
-    const int64_t count = end - begin;
-    for (int64_t i = 0; i < count; ++i) out[i] = op(in[i]);
-  });
+  if constexpr (std::is_same_v<TI, float> && std::is_same_v<TO, float>) {
+    if (CpuHasAvx512()) return UnaryLoopAvx512(x, y, n, op, grain);
+  }
+  UnaryLoopDefaultTarget(x, y, n, op, grain);
 }
 
 // A broadcast loop nest over K operands, dimensions coalesced (see the file comment).
