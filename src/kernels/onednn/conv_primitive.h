@@ -13,7 +13,7 @@
 // oneDNN's reference implementation when another layout has a JIT one. (A hand-written AVX2
 // depthwise 3x3 on plain NCHW, without reorders, was tried: mobilenet_v2 ran 15% slower with it.)
 // On a 2-core Ice Lake machine (AVX-512), oneDNN's channels-last brgemm kernel beats its blocked
-// one on dense 3x3 convolutions (64->64 56x56: 1.02 ms against 1.43, 2 threads), which the
+// one on dense 3x3 convolutions (64->64 56x56: 1.04 ms against 1.43, 2 threads), which the
 // machine of the figures above did not show (2.1 against 2.0). So a dense convolution with 256
 // or more multiply-adds per output and activations of 4 MiB or less runs channels-last on brgemm where
 // oneDNN has it, reordered from and to the layouts around it (figures in conv_primitive.cc).
