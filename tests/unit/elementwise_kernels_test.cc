@@ -519,38 +519,43 @@ TEST(ElementwiseVectorMath, SpecialValues) {
   for (auto f : {ExpF, SigmoidF, TanhF, ErfF}) EXPECT_TRUE(std::isnan(f(nan)));
 }
 
-// The float32 loops run compiled for AVX-512 where the CPU has it (kernels/avx512_dispatch.h).
-// Both builds of the loop, and the scalar function, must give the same bits on every kind of
-// input: a stride through all 2^32 bit patterns (normals, denormals, infinities, NaNs of both
-// signs), in parallel chunks as the kernels run them.
+// Runs `op` over `x` with the loop compiled for the build's target and, where the CPU has it, the
+// one compiled for AVX-512 (kernels/avx512_dispatch.h), and compares both with the scalar call bit
+// for bit, NaN payloads included. `op` must be a lambda calling the function directly, so that each
+// loop inlines and vectorises the polynomial itself (through a function pointer both would call
+// the one scalar build).
+template <typename Op>
+void ExpectSameBitsFromBothLoops(const char* name, const std::vector<float>& x, const Op& op) {
+  SCOPED_TRACE(name);
+  const int64_t n = static_cast<int64_t>(x.size());
+  std::vector<float> plain(x.size()), avx512(x.size());
+  kernels::UnaryLoopDefaultTarget(x.data(), plain.data(), n, op, 1 << 14);
+  int64_t mismatches = 0;
+  for (int64_t i = 0; i < n; ++i) mismatches += std::bit_cast<uint32_t>(plain[i]) != std::bit_cast<uint32_t>(op(x[i]));
+  EXPECT_EQ(mismatches, 0) << "the default loop differs from the scalar function";
+  if (!kernels::CpuHasAvx512()) return;
+  kernels::UnaryLoopAvx512(x.data(), avx512.data(), n, op, 1 << 14);
+  mismatches = 0;
+  for (int64_t i = 0; i < n; ++i) mismatches += std::bit_cast<uint32_t>(avx512[i]) != std::bit_cast<uint32_t>(plain[i]);
+  EXPECT_EQ(mismatches, 0) << "the AVX-512 loop differs from the default one";
+}
+
+// The float32 loops run compiled for AVX-512 where the CPU has it. Both builds of the loop, and
+// the scalar function, must give the same bits on every kind of input: a stride through all 2^32
+// bit patterns (normals, denormals, infinities, NaNs of both signs), in parallel chunks as the
+// kernels run them.
 TEST(ElementwiseVectorMath, Avx512LoopsGiveTheBitsOfTheDefaultLoops) {
   using namespace kernels::elementwise;
   std::vector<float> x;
   for (uint64_t bits = 0; bits < (uint64_t{1} << 32); bits += 4099) x.push_back(std::bit_cast<float>(static_cast<uint32_t>(bits)));
-  const auto same_bits = [](float a, float b) {
-    return std::bit_cast<uint32_t>(a) == std::bit_cast<uint32_t>(b) || (std::isnan(a) && std::isnan(b));
-  };
-  const std::vector<std::pair<const char*, float (*)(float)>> functions = {
-      {"ExpF", ExpF},
-      {"SigmoidF", SigmoidF},
-      {"x*SigmoidF", [](float v) { return v * SigmoidF(v); }},
-      {"TanhF", TanhF},
-      {"ErfF", ErfF}};
-  const int64_t n = static_cast<int64_t>(x.size());
-  for (const auto& [name, f] : functions) {
-    SCOPED_TRACE(name);
-    const auto op = [f](float v) { return f(v); };
-    std::vector<float> plain(x.size()), avx512(x.size());
-    kernels::UnaryLoopDefaultTarget(x.data(), plain.data(), n, op, 1 << 14);
-    int64_t mismatches = 0;
-    for (int64_t i = 0; i < n; ++i) mismatches += !same_bits(plain[i], f(x[i]));
-    EXPECT_EQ(mismatches, 0) << "the default loop differs from the scalar function";
-    if (!kernels::CpuHasAvx512()) continue;
-    kernels::UnaryLoopAvx512(x.data(), avx512.data(), n, op, 1 << 14);
-    mismatches = 0;
-    for (int64_t i = 0; i < n; ++i) mismatches += !same_bits(avx512[i], plain[i]);
-    EXPECT_EQ(mismatches, 0) << "the AVX-512 loop differs from the default one";
-  }
+  ExpectSameBitsFromBothLoops("ExpF", x, [](float v) { return ExpF(v); });
+  ExpectSameBitsFromBothLoops("SigmoidF", x, [](float v) { return SigmoidF(v); });
+  ExpectSameBitsFromBothLoops("x*SigmoidF", x, [](float v) { return v * SigmoidF(v); });
+  ExpectSameBitsFromBothLoops("TanhF", x, [](float v) { return TanhF(v); });
+  ExpectSameBitsFromBothLoops("ErfF", x, [](float v) { return ErfF(v); });
+  ExpectSameBitsFromBothLoops("floor", x, [](float v) { return std::floor(v); });
+  ExpectSameBitsFromBothLoops("nearbyint", x, [](float v) { return std::nearbyint(v); });
+  ExpectSameBitsFromBothLoops("clip", x, [](float v) { return v < -1.5f ? -1.5f : (v > 2.5f ? 2.5f : v); });
   if (!kernels::CpuHasAvx512()) std::cout << "[   NOTE   ] no AVX-512 on this CPU: only the default loops were compared\n";
 }
 

@@ -45,8 +45,8 @@ class ConvPrimitive {
   // y = Conv(x, w) + bias, or ConvTranspose. `y` is allocated with the geometry's shape by the
   // caller. `src_blocked`: x holds its elements channel-blocked (nC[d][h]w16c, channels padded
   // to a multiple of 16 with zeros; exec/blocked_layout.h). `may_block_dst`: y may be written that
-  // way (its buffer has room for the padding); returns whether it was (only when the primitive
-  // computes in that layout anyway).
+  // way (its buffer has room for the padding); returns whether it was (when the primitive computes
+  // in that layout, or channels-last and reordered into it).
   // REQUIRES: shapes checked by ResolveConvGeometry, no zero-sized dimension.
   // Throws dnnl::error.
   bool Run(const ConvGeometry& g, const Tensor& x, const Tensor& w, const Tensor* bias, Tensor& y,
